@@ -1,0 +1,3 @@
+from reviewbot.main import main
+
+raise SystemExit(main())

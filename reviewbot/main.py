@@ -1,0 +1,260 @@
+"""The command line: `reviewbot FILE...`, `--diff PATCH`, `--base REF`.
+
+`main(argv) -> int` is the one entry point; expected failures (`ReviewbotError`) become one line
+on stderr and their exit code here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reviewbot import __version__, sources
+from reviewbot.config import Config, build_config, find_config_file, read_config_text
+from reviewbot.errors import (
+    EXIT_FINDINGS,
+    EXIT_MODEL,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    ReviewbotError,
+    UsageError,
+)
+from reviewbot.findings import at_or_above
+from reviewbot.model import OpenAIModel
+from reviewbot.plan import Plan, make_plan
+from reviewbot.prompts import load_prompts
+from reviewbot.providers import PRESETS, Endpoint, api_key, resolve
+from reviewbot.publish import RENDERERS
+from reviewbot.publish import plan as plan_out
+from reviewbot.result import ReviewResult
+from reviewbot.review import ChunkOutcome, Reviewer
+from reviewbot.tokens import tokenizer_for
+
+log = logging.getLogger("reviewbot")
+
+EPILOG = """\
+exit codes:
+  0  reviewed (with or without findings)
+  1  a finding at or above --fail-on
+  2  usage, configuration or input error (a missing API key included)
+  3  the model could not be reached or answered nothing usable for any chunk
+  4  the GitHub API refused a request
+  5  some chunks failed; the others were reviewed and reported
+
+examples:
+  reviewbot app.py                        review a whole file
+  git diff main | reviewbot --diff -      review a patch from stdin
+  reviewbot --base origin/main            review the working tree against a ref
+  reviewbot --dry-run app.py              the plan and price, no API key needed
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reviewbot",
+        description="Review code changes with any OpenAI-compatible model.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="files to review as a whole")
+    src = p.add_argument_group("what to review (one of)")
+    src.add_argument("--diff", metavar="PATCH", help="a unified diff file, or - for stdin")
+    src.add_argument("--base", metavar="REF", help="the working tree's changes against REF")
+    model = p.add_argument_group("model")
+    model.add_argument("--provider", choices=sorted(PRESETS), help="provider preset (openai)")
+    model.add_argument("--model", help="model name (the preset's default)")
+    model.add_argument("--base-url", help="OpenAI-compatible API base URL")
+    model.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (4)")
+    model.add_argument(
+        "--chunk-tokens",
+        type=int,
+        metavar="N",
+        help="token budget of one request (min(16384, context window))",
+    )
+    model.add_argument("--stream", action="store_true", default=None, help="stream answers")
+    review = p.add_argument_group("review")
+    review.add_argument(
+        "--strictness", choices=["relaxed", "balanced", "strict"], help="what to report (balanced)"
+    )
+    review.add_argument("--min-score", type=int, metavar="N", help="lowest score reported (1-10)")
+    review.add_argument(
+        "--fail-on",
+        choices=["critical", "major", "minor", "nit", "none"],
+        help="exit 1 on a finding of this severity or worse (none)",
+    )
+    review.add_argument("--language", metavar="LANG", help="language of the comments (en)")
+    review.add_argument(
+        "--no-self-check",
+        dest="self_check",
+        action="store_false",
+        default=None,
+        help="skip the second pass that confirms findings",
+    )
+    review.add_argument("--config", metavar="PATH", help="config file (default: discovered)")
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--format", choices=sorted(RENDERERS), default="text", help="output format (text)"
+    )
+    out.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the chunks, skipped files, tokens and price; call no model",
+    )
+    out.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    out.add_argument("-v", "--verbose", action="store_true", help="say more on stderr")
+    p.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    return p
+
+
+CLI_KEYS = (
+    "provider",
+    "model",
+    "base_url",
+    "concurrency",
+    "chunk_tokens",
+    "stream",
+    "strictness",
+    "min_score",
+    "fail_on",
+    "language",
+    "self_check",
+)
+
+
+def load_config(args: argparse.Namespace, root: Path) -> tuple[Config, Path]:
+    """Defaults, then the config file, then the command line. Returns the config's folder."""
+    path = Path(args.config) if args.config else find_config_file(root)
+    values: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"config file {path}: cannot read it ({err.strerror})") from None
+        values = read_config_text(path.name, text)
+        source = str(path)
+        root = path.parent.parent if path.parent.name == ".github" else path.parent
+    cli = {key: getattr(args, key) for key in CLI_KEYS}
+    return build_config(values, cli, source), root
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("reviewbot: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        return run(args, parser)
+    except ReviewbotError as err:
+        print(f"reviewbot: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("reviewbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def main_entry() -> None:
+    raise SystemExit(main())
+
+
+def read_diff(args: argparse.Namespace, parser: argparse.ArgumentParser):
+    chosen = [bool(args.files), args.diff is not None, args.base is not None]
+    if sum(chosen) != 1:
+        parser.print_usage(sys.stderr)
+        raise UsageError("give FILE..., --diff PATCH or --base REF (exactly one)")
+    if args.files:
+        return sources.from_files(args.files)
+    if args.diff is not None:
+        return sources.from_patch(args.diff)
+    return sources.from_git(args.base)
+
+
+def endpoint_for(config: Config) -> Endpoint:
+    return resolve(
+        config.provider,
+        model=config.model,
+        base_url=config.base_url,
+        api_key_env=config.api_key_env,
+        context_window=config.context_window,
+        input_price=config.input_price,
+        output_price=config.output_price,
+    )
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    root = sources.git_root() or Path.cwd()
+    config, root = load_config(args, root)
+    endpoint = endpoint_for(config)
+    key = None if args.dry_run else api_key(endpoint)
+    diff = read_diff(args, parser)
+    prompts_dir = (root / config.prompts_dir) if config.prompts_dir else None
+    prompts = load_prompts(prompts_dir)
+    tokenizer = tokenizer_for(endpoint.model, quiet=args.quiet)
+    log.info("tokens counted by %s", tokenizer.source)
+    plan = make_plan(diff, config, endpoint, prompts, tokenizer)
+    if args.dry_run:
+        render = plan_out.render_json if args.format == "json" else plan_out.render_text
+        sys.stdout.write(render(plan, config.self_check, endpoint))
+        return EXIT_OK
+    if not plan.chunks:
+        log.warning("nothing to review: %s", _why_nothing(plan))
+    model = OpenAIModel(endpoint, key, config)
+    progress = None if args.quiet or len(plan.chunks) < 2 else _progress
+    result = Reviewer(plan, model, config, prompts, endpoint, progress=progress).run()
+    result.notes.insert(0, f"tokens counted by {tokenizer.source}")
+    color = (
+        args.format == "text"
+        and not args.no_color
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    sys.stdout.write(RENDERERS[args.format](result, color))
+    return exit_code(result, config)
+
+
+def _why_nothing(plan: Plan) -> str:
+    if not plan.diff.files:
+        return "the diff is empty"
+    return f"all {len(plan.diff.files)} files were skipped (see the list below)"
+
+
+def _progress(done: int, total: int, pc: Any, outcome: ChunkOutcome) -> None:
+    paths = ", ".join(pc.chunk.paths[:3]) + (", ..." if len(pc.chunk.paths) > 3 else "")
+    state = f"failed: {outcome.failure}" if outcome.failure else f"{len(outcome.findings)} findings"
+    print(f"reviewbot: [{done}/{total}] {paths}: {state}", file=sys.stderr, flush=True)
+
+
+def exit_code(result: ReviewResult, config: Config) -> int:
+    if result.all_failed or (result.stopped and len(result.failed) >= result.chunks):
+        print(
+            f"reviewbot: error: no chunk could be reviewed: "
+            f"{result.stopped or result.failed[0].reason}",
+            file=sys.stderr,
+        )
+        return EXIT_MODEL
+    if result.stopped:
+        print(f"reviewbot: error: the review stopped early: {result.stopped}", file=sys.stderr)
+        return EXIT_MODEL
+    if any(at_or_above(f.severity, config.fail_on) for f in result.findings):
+        return EXIT_FINDINGS
+    if result.failed:
+        print(
+            f"reviewbot: warning: {len(result.failed)} of {result.chunks} chunks failed; "
+            "their files were not reviewed (listed above)",
+            file=sys.stderr,
+        )
+        return EXIT_PARTIAL
+    return EXIT_OK
