@@ -167,7 +167,7 @@ def _file_parts(
         if hcost + sum(cl.tokens for cl in lines) <= cap:
             pieces.append(Piece(header, tuple(lines), hcost + sum(cl.tokens for cl in lines)))
         else:
-            pieces.extend(_split_hunk(header, lines, cap - hcost - 12, counter, context_lines))
+            pieces.extend(_split_hunk(header, lines, cap, counter, context_lines))
     total = head_cost + sum(p.tokens for p in pieces)
     if total <= budget:
         return [ChunkFile(file, tuple(pieces), 1, total)] if pieces else []
@@ -188,19 +188,19 @@ def _file_parts(
 def _split_hunk(
     header: str, lines: list[ChunkLine], cap: int, counter: _Counter, context_lines: int
 ) -> list[Piece]:
-    """Cut a hunk's lines into pieces of at most `cap` tokens (headers excluded)."""
+    """Cut a hunk's lines into pieces of at most `cap` tokens, each with its header."""
     pieces: list[Piece] = []
     start = 0
     while start < len(lines):
+        head = header + (f" (lines {_first_new(lines[start:])} on, continued)" if start else "")
+        hcost = counter.text(head) + HEADER_SLACK
         overlap = _overlap(lines, start, context_lines, counter) if start else []
-        room = cap - sum(cl.tokens for cl in overlap)
-        if room < cap // 2:
-            overlap, room = [], cap
+        room = cap - hcost - sum(cl.tokens for cl in overlap)
+        if room < (cap - hcost) // 2:
+            overlap, room = [], cap - hcost
         end = _cut(lines, start, room)
         body = overlap + lines[start:end]
-        suffix = f" (lines {_first_new(lines[start:end])} on, continued)" if start else ""
-        hcost = counter.text(header + suffix) + HEADER_SLACK
-        pieces.append(Piece(header + suffix, tuple(body), hcost + sum(c.tokens for c in body)))
+        pieces.append(Piece(head, tuple(body), hcost + sum(c.tokens for c in body)))
         start = end
     return pieces
 

@@ -32,6 +32,19 @@ CATEGORIES: tuple[str, ...] = (
     "style",
 )
 CONFIG_FILES = (".reviewbot.yml", ".reviewbot.yaml", ".github/reviewbot.yml")
+CLI_SETTINGS = (  # settings that also have a command-line flag
+    "provider",
+    "model",
+    "base_url",
+    "concurrency",
+    "chunk_tokens",
+    "stream",
+    "strictness",
+    "min_score",
+    "fail_on",
+    "language",
+    "self_check",
+)
 
 
 class Level(BaseModel):

@@ -1,4 +1,4 @@
-"""The command line: `reviewbot FILE...`, `--diff PATCH`, `--base REF`.
+"""The command line: `reviewbot FILE...`, `--diff PATCH`, `--base REF`, `--github`.
 
 `main(argv) -> int` is the one entry point; expected failures (`ReviewbotError`) become one line
 on stderr and their exit code here, and nowhere else.
@@ -15,25 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from reviewbot import __version__, sources
-from reviewbot.config import Config, build_config, find_config_file, read_config_text
-from reviewbot.errors import (
-    EXIT_FINDINGS,
-    EXIT_MODEL,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    ReviewbotError,
-    UsageError,
+from reviewbot.config import (
+    CLI_SETTINGS,
+    Config,
+    build_config,
+    find_config_file,
+    read_config_text,
 )
-from reviewbot.findings import at_or_above
-from reviewbot.model import OpenAIModel
-from reviewbot.plan import Plan, make_plan
-from reviewbot.prompts import load_prompts
-from reviewbot.providers import PRESETS, Endpoint, api_key, resolve
+from reviewbot.errors import EXIT_OK, ReviewbotError, UsageError
+from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review
+from reviewbot.plan import Plan
+from reviewbot.providers import PRESETS, Endpoint, api_key
 from reviewbot.publish import RENDERERS
 from reviewbot.publish import plan as plan_out
 from reviewbot.result import ReviewResult
-from reviewbot.review import ChunkOutcome, Reviewer
-from reviewbot.tokens import tokenizer_for
 
 log = logging.getLogger("reviewbot")
 
@@ -51,6 +46,7 @@ examples:
   git diff main | reviewbot --diff -      review a patch from stdin
   reviewbot --base origin/main            review the working tree against a ref
   reviewbot --dry-run app.py              the plan and price, no API key needed
+  reviewbot --github --repo o/r --pr 7    review a pull request and post comments
 """
 
 
@@ -65,6 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     src = p.add_argument_group("what to review (one of)")
     src.add_argument("--diff", metavar="PATCH", help="a unified diff file, or - for stdin")
     src.add_argument("--base", metavar="REF", help="the working tree's changes against REF")
+    src.add_argument(
+        "--github",
+        action="store_true",
+        help="review a GitHub pull request and post the review (in Actions: the "
+        "event's pull request)",
+    )
+    gh = p.add_argument_group("GitHub (with --github)")
+    gh.add_argument("--repo", metavar="OWNER/NAME", help="repository (GITHUB_REPOSITORY)")
+    gh.add_argument("--pr", type=int, metavar="N", help="pull request number (from the event)")
+    gh.add_argument(
+        "--full-review",
+        action="store_true",
+        help="review the whole pull request, not only what changed since the last review",
+    )
     model = p.add_argument_group("model")
     model.add_argument("--provider", choices=sorted(PRESETS), help="provider preset (openai)")
     model.add_argument("--model", help="model name (the preset's default)")
@@ -140,7 +150,7 @@ def load_config(args: argparse.Namespace, root: Path) -> tuple[Config, Path]:
         values = read_config_text(path.name, text)
         source = str(path)
         root = path.parent.parent if path.parent.name == ".github" else path.parent
-    cli = {key: getattr(args, key) for key in CLI_KEYS}
+    cli = {key: getattr(args, key) for key in CLI_SETTINGS}
     return build_config(values, cli, source), root
 
 
@@ -182,39 +192,23 @@ def read_diff(args: argparse.Namespace, parser: argparse.ArgumentParser):
     return sources.from_git(args.base)
 
 
-def endpoint_for(config: Config) -> Endpoint:
-    return resolve(
-        config.provider,
-        model=config.model,
-        base_url=config.base_url,
-        api_key_env=config.api_key_env,
-        context_window=config.context_window,
-        input_price=config.input_price,
-        output_price=config.output_price,
-    )
-
-
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.github:
+        from reviewbot.github.run import run_github
+
+        return run_github(args)
+    if args.repo or args.pr:
+        raise UsageError("--repo and --pr go with --github")
     root = sources.git_root() or Path.cwd()
     config, root = load_config(args, root)
     endpoint = endpoint_for(config)
     key = None if args.dry_run else api_key(endpoint)
     diff = read_diff(args, parser)
     prompts_dir = (root / config.prompts_dir) if config.prompts_dir else None
-    prompts = load_prompts(prompts_dir)
-    tokenizer = tokenizer_for(endpoint.model, quiet=args.quiet)
-    log.info("tokens counted by %s", tokenizer.source)
-    plan = make_plan(diff, config, endpoint, prompts, tokenizer)
+    plan, prompts = plan_review(diff, config, endpoint, prompts_dir, quiet=args.quiet)
     if args.dry_run:
-        render = plan_out.render_json if args.format == "json" else plan_out.render_text
-        sys.stdout.write(render(plan, config.self_check, endpoint))
-        return EXIT_OK
-    if not plan.chunks:
-        log.warning("nothing to review: %s", _why_nothing(plan))
-    model = OpenAIModel(endpoint, key, config)
-    progress = None if args.quiet or len(plan.chunks) < 2 else _progress
-    result = Reviewer(plan, model, config, prompts, endpoint, progress=progress).run()
-    result.notes.insert(0, f"tokens counted by {tokenizer.source}")
+        return show_plan(plan, args.format, config, endpoint)
+    result = run_review(plan, prompts, config, endpoint, key, quiet=args.quiet)
     color = (
         args.format == "text"
         and not args.no_color
@@ -222,39 +216,18 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         and "NO_COLOR" not in os.environ
     )
     sys.stdout.write(RENDERERS[args.format](result, color))
+    write_sarif(args.sarif, result)
     return exit_code(result, config)
 
 
-def _why_nothing(plan: Plan) -> str:
-    if not plan.diff.files:
-        return "the diff is empty"
-    return f"all {len(plan.diff.files)} files were skipped (see the list below)"
-
-
-def _progress(done: int, total: int, pc: Any, outcome: ChunkOutcome) -> None:
-    paths = ", ".join(pc.chunk.paths[:3]) + (", ..." if len(pc.chunk.paths) > 3 else "")
-    state = f"failed: {outcome.failure}" if outcome.failure else f"{len(outcome.findings)} findings"
-    print(f"reviewbot: [{done}/{total}] {paths}: {state}", file=sys.stderr, flush=True)
-
-
-def exit_code(result: ReviewResult, config: Config) -> int:
-    if result.all_failed or (result.stopped and len(result.failed) >= result.chunks):
-        print(
-            f"reviewbot: error: no chunk could be reviewed: "
-            f"{result.stopped or result.failed[0].reason}",
-            file=sys.stderr,
-        )
-        return EXIT_MODEL
-    if result.stopped:
-        print(f"reviewbot: error: the review stopped early: {result.stopped}", file=sys.stderr)
-        return EXIT_MODEL
-    if any(at_or_above(f.severity, config.fail_on) for f in result.findings):
-        return EXIT_FINDINGS
-    if result.failed:
-        print(
-            f"reviewbot: warning: {len(result.failed)} of {result.chunks} chunks failed; "
-            "their files were not reviewed (listed above)",
-            file=sys.stderr,
-        )
-        return EXIT_PARTIAL
+def show_plan(plan: Plan, fmt: str, config: Config, endpoint: Endpoint) -> int:
+    render = plan_out.render_json if fmt == "json" else plan_out.render_text
+    sys.stdout.write(render(plan, config.self_check, endpoint))
     return EXIT_OK
+
+
+def write_sarif(path: str | None, result: ReviewResult) -> None:
+    if path:
+        from reviewbot.publish import sarif
+
+        Path(path).write_text(sarif.render(result), encoding="utf-8")

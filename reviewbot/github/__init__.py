@@ -1,0 +1,1 @@
+"""Reviewing GitHub pull requests: the API boundary, the Actions environment, the publisher."""

@@ -1,0 +1,100 @@
+"""The steps every entry point shares: plan a diff, review it, decide the exit code.
+
+The command line (`main.py`) and the pull-request runner (`github/run.py`) differ only in where
+the diff and the config come from and where the result goes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from reviewbot.config import Config
+from reviewbot.diff import Diff
+from reviewbot.errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
+from reviewbot.findings import at_or_above
+from reviewbot.model import OpenAIModel
+from reviewbot.plan import Plan, make_plan
+from reviewbot.prompts import Prompts, load_prompts
+from reviewbot.providers import Endpoint, resolve
+from reviewbot.result import ReviewResult
+from reviewbot.review import ChunkOutcome, Reviewer
+from reviewbot.tokens import tokenizer_for
+
+log = logging.getLogger("reviewbot")
+
+
+def endpoint_for(config: Config) -> Endpoint:
+    return resolve(
+        config.provider,
+        model=config.model,
+        base_url=config.base_url,
+        api_key_env=config.api_key_env,
+        context_window=config.context_window,
+        input_price=config.input_price,
+        output_price=config.output_price,
+    )
+
+
+def plan_review(
+    diff: Diff, config: Config, endpoint: Endpoint, prompts_dir: Path | None, quiet: bool = False
+) -> tuple[Plan, Prompts]:
+    prompts = load_prompts(prompts_dir)
+    tokenizer = tokenizer_for(endpoint.model, quiet=quiet)
+    log.info("tokens counted by %s", tokenizer.source)
+    return make_plan(diff, config, endpoint, prompts, tokenizer), prompts
+
+
+def run_review(
+    plan: Plan,
+    prompts: Prompts,
+    config: Config,
+    endpoint: Endpoint,
+    key: str | None,
+    quiet: bool = False,
+) -> ReviewResult:
+    if not plan.chunks:
+        log.warning("nothing to review: %s", why_nothing(plan))
+    model = OpenAIModel(endpoint, key, config)
+    progress = None if quiet or len(plan.chunks) < 2 else show_progress
+    result = Reviewer(plan, model, config, prompts, endpoint, progress=progress).run()
+    result.notes.insert(0, f"tokens counted by {plan.tokenizer.source}")
+    return result
+
+
+def why_nothing(plan: Plan) -> str:
+    if not plan.diff.files:
+        return "the diff is empty"
+    return f"all {len(plan.diff.files)} files were skipped (see the list below)"
+
+
+def show_progress(done: int, total: int, pc: Any, outcome: ChunkOutcome) -> None:
+    paths = ", ".join(pc.chunk.paths[:3]) + (", ..." if len(pc.chunk.paths) > 3 else "")
+    state = f"failed: {outcome.failure}" if outcome.failure else f"{len(outcome.findings)} findings"
+    print(f"reviewbot: [{done}/{total}] {paths}: {state}", file=sys.stderr, flush=True)
+
+
+def exit_code(result: ReviewResult, config: Config) -> int:
+    """0 clean, 1 a finding at or above fail_on, 3 nothing reviewed or stopped, 5 partial."""
+    if result.all_failed or (result.stopped and len(result.failed) >= result.chunks):
+        print(
+            f"reviewbot: error: no chunk could be reviewed: "
+            f"{result.stopped or result.failed[0].reason}",
+            file=sys.stderr,
+        )
+        return EXIT_MODEL
+    if result.stopped:
+        print(f"reviewbot: error: the review stopped early: {result.stopped}", file=sys.stderr)
+        return EXIT_MODEL
+    if any(at_or_above(f.severity, config.fail_on) for f in result.findings):
+        return EXIT_FINDINGS
+    if result.failed:
+        print(
+            f"reviewbot: warning: {len(result.failed)} of {result.chunks} chunks failed; "
+            "their files were not reviewed (listed in the output)",
+            file=sys.stderr,
+        )
+        return EXIT_PARTIAL
+    return EXIT_OK
