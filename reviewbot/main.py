@@ -46,6 +46,7 @@ examples:
   git diff main | reviewbot --diff -      review a patch from stdin
   reviewbot --base origin/main            review the working tree against a ref
   reviewbot --dry-run app.py              the plan and price, no API key needed
+  reviewbot --github --repo o/r --pr 7    review a pull request and post the review
   reviewbot --github --repo o/r --pr 7    review a pull request and post comments
 """
 
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--format", choices=sorted(RENDERERS), default="text", help="output format (text)"
     )
+    out.add_argument("--sarif", metavar="PATH", help="also write a SARIF 2.1.0 file")
     out.add_argument(
         "--dry-run",
         action="store_true",
@@ -120,21 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-v", "--verbose", action="store_true", help="say more on stderr")
     p.add_argument("--version", action="version", version=f"reviewbot {__version__}")
     return p
-
-
-CLI_KEYS = (
-    "provider",
-    "model",
-    "base_url",
-    "concurrency",
-    "chunk_tokens",
-    "stream",
-    "strictness",
-    "min_score",
-    "fail_on",
-    "language",
-    "self_check",
-)
 
 
 def load_config(args: argparse.Namespace, root: Path) -> tuple[Config, Path]:
@@ -155,11 +142,16 @@ def load_config(args: argparse.Namespace, root: Path) -> tuple[Config, Path]:
 
 
 def setup_logging(verbose: bool) -> None:
+    """Our messages on stderr as `reviewbot: ...`; PyGithub's own (it installs a handler on
+    import, bound to the stderr of that moment) go through the same handler, warnings only."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("reviewbot: %(message)s"))
-    log.handlers[:] = [handler]
+    for name in ("reviewbot", "github"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
     log.setLevel(logging.INFO if verbose else logging.WARNING)
-    log.propagate = False
+    logging.getLogger("github").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,7 +110,7 @@ class GitHubAPI:
             seconds_between_requests=None,
             seconds_between_writes=write_interval,
         )
-        self.repo = self.gh.get_repo(repo, lazy=True)
+        self.repo = self.gh.get_repo(repo)
         self._pulls: dict[int, Any] = {}
 
     def _call(self, doing: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -195,7 +195,7 @@ class GitHubAPI:
     def compare_diff(self, base: str, head: str) -> str | None:
         """The diff base..head, or None if GitHub cannot compare them (e.g. after a force-push)."""
         url = f"{self.repo.url}/compare/{base}...{head}"
-        status, body = self.gh.requester.requestJson("GET", url, headers={"Accept": DIFF_MEDIA})
+        status, _, body = self.gh.requester.requestJson("GET", url, headers={"Accept": DIFF_MEDIA})
         return body if status == 200 else None
 
     def file_text(self, path: str, ref: str) -> str | None:

@@ -191,7 +191,8 @@ def fork_without_key(pull: PullInfo, config: Config, err: UsageError) -> int:
 def run_github(args: argparse.Namespace) -> int:
     target = target_from(args)
     actions.mask(target.token)
-    api = GitHubAPI(target.repo, target.token, target.api_url)
+    api = GitHubAPI(target.repo, target.token, target.api_url,
+                    write_interval=float(os.environ.get("REVIEWBOT_GITHUB_WRITE_INTERVAL", "1")))
     pull = api.pull(target.number)
     cli = {key: getattr(args, key) for key in CLI_SETTINGS}
     config, _ = remote_config(api, pull, args, cli)
