@@ -264,7 +264,7 @@ def _pack(units: list[tuple[int, ChunkFile]], budget: int) -> list[Chunk]:
     )
     chunks = []
     for n, b in enumerate(ranked):
-        members = sorted(bins[b], key=lambda i: (units[i][1].path, units[i][1].part))
+        members = sorted(bins[b], key=lambda i: (units[i][0], units[i][1].path, units[i][1].part))
         files = tuple(units[i][1] for i in members)
         chunks.append(Chunk(n, files, budget - free[b]))
     return chunks

@@ -1,0 +1,1 @@
+"""Benchmarks of reviewbot (not shipped in the wheel). See bench/README.md."""
