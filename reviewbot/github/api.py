@@ -9,6 +9,7 @@ Transient failures (5xx, secondary rate limits with `retry-after`) are retried b
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,16 @@ class ReviewRejected(Exception):
         self.errors = errors
 
 
+def _retry_after(headers: Any) -> float | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
 def explain(err: GithubException, doing: str, repo: str) -> GitHubError:
     """One line saying what failed, the likely cause and the fix."""
     data = err.data if isinstance(err.data, dict) else {}
@@ -101,14 +112,22 @@ class GitHubAPI:
         write_interval: float | None = 1.0,
     ) -> None:
         self.repo_name = repo
+        self.retries = retries
         self.gh = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
             per_page=100,
             timeout=30,
-            retry=GithubRetry(total=retries, backoff_factor=0.5, secondary_rate_wait=60),
+            # idempotent methods only: POSTs are retried by `_post`, which avoids duplicates
+            retry=GithubRetry(
+                total=retries,
+                backoff_factor=0.5,
+                secondary_rate_wait=60,
+                allowed_methods=frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"}),
+            ),
             seconds_between_requests=None,
             seconds_between_writes=write_interval,
+            lazy=True,  # no request until one is needed: the constructor does no I/O
         )
         self.repo = self.gh.get_repo(repo)
         self._pulls: dict[int, Any] = {}
@@ -127,6 +146,10 @@ class GitHubAPI:
         return self._pulls[number]
 
     def pull(self, number: int) -> PullInfo:
+        """The pull request's facts (the first request of a run: errors here name the cause)."""
+        return self._call(f"reading pull request #{number}", self._pull_info, number)
+
+    def _pull_info(self, number: int) -> PullInfo:
         pr = self._pull(number)
         head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
         return PullInfo(
@@ -245,15 +268,30 @@ class GitHubAPI:
     def create_review(
         self, number: int, commit: str, body: str, event: str | None, comments: list[dict[str, Any]]
     ) -> tuple[int, str]:
-        """Post one review; returns (id, html_url). A 422 raises `ReviewRejected`."""
+        """Post one review; returns (id, html_url). A 422 raises `ReviewRejected`.
+
+        `body` should carry a marker unique to this run: after a 5xx the reviews are searched
+        for it before posting again, so a review GitHub did store is never posted twice.
+        """
         pr = self._pull(number)
         payload: dict[str, Any] = {"commit_id": commit, "body": body, "comments": comments}
         if event:
             payload["event"] = event
-        try:
-            _, data = self.gh.requester.requestJsonAndCheck(
-                "POST", f"{pr.url}/reviews", input=payload
+
+        def stored() -> dict[str, Any] | None:
+            if not body:
+                return None
+            _, reviews = self._call(
+                "listing reviews",
+                self.gh.requester.requestJsonAndCheck,
+                "GET",
+                f"{pr.url}/reviews",
+                parameters={"per_page": 100},
             )
+            return next((r for r in reviews or [] if r.get("body") == body), None)
+
+        try:
+            data = self._post(f"{pr.url}/reviews", payload, stored)
         except GithubException as err:
             if err.status == 422:
                 data = err.data if isinstance(err.data, dict) else {}
@@ -265,6 +303,30 @@ class GitHubAPI:
             raise explain(err, f"posting a review on #{number}", self.repo_name) from None
         return int(data["id"]), str(data.get("html_url", ""))
 
+    def _post(self, url: str, payload: dict[str, Any], stored: Any) -> dict[str, Any]:
+        """POST without duplicates: PyGithub does not retry POSTs; this does, safely.
+
+        A 403 rate limit or a 5xx is retried after `retry-after` (or an exponential wait); after a
+        5xx, `stored()` first checks whether GitHub kept the write anyway.
+        """
+        for attempt in range(self.retries + 1):
+            try:
+                _, data = self.gh.requester.requestJsonAndCheck("POST", url, input=payload)
+                return data
+            except GithubException as err:
+                limited = err.status == 403 and "rate limit" in str(err.data).lower()
+                if attempt == self.retries or not (limited or err.status >= 500):
+                    raise
+                if err.status >= 500:
+                    found = stored()
+                    if found is not None:
+                        return found
+                hinted = _retry_after(err.headers)
+                wait = hinted if hinted is not None else min(2.0**attempt, 30.0)
+                log.info("GitHub answered %s to a POST; retrying in %.0fs", err.status, wait)
+                time.sleep(min(wait, 60.0))
+        raise AssertionError("unreachable")
+
     def delete_pending_review(self, number: int, review_id: int) -> None:
         pr = self._pull(number)
         self._call(
@@ -275,9 +337,18 @@ class GitHubAPI:
         )
 
     def post_comment(self, number: int, body: str) -> str:
-        pr = self._pull(number)
-        comment = self._call(f"commenting on #{number}", pr.create_issue_comment, body)
-        return str(comment.html_url)
+        """A new issue comment; `body` should carry a marker unique to this run (see _post)."""
+        url = f"{self.repo.url}/issues/{number}/comments"
+
+        def stored() -> dict[str, Any] | None:
+            found = [c for c in self.issue_comments(number) if c.body == body]
+            return {"html_url": found[0].url} if found else None
+
+        try:
+            data = self._post(url, {"body": body}, stored)
+        except GithubException as err:
+            raise explain(err, f"commenting on #{number}", self.repo_name) from None
+        return str(data.get("html_url", ""))
 
     def edit_comment(self, comment_id: int, body: str) -> str:
         url = f"{self.repo.url}/issues/comments/{comment_id}"

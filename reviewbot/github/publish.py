@@ -145,8 +145,13 @@ def _find_rejected(
 
 
 def summary_markdown(
-    result: ReviewResult, posted: Posted | None, head: str, incremental_from: str | None = None
+    result: ReviewResult,
+    posted: Posted | None,
+    head: str,
+    incremental_from: str | None = None,
+    list_all: bool = False,
 ) -> str:
+    """The summary comment. `list_all` lists every finding (when none could be posted)."""
     score = f" · score {result.score}/10" if result.score is not None else ""
     out = [
         f"## reviewbot{score}",
@@ -164,11 +169,15 @@ def summary_markdown(
             + (f", {len(posted.already)} already posted earlier" if posted.already else "")
             + ".",
         ]
-    outside = [(f, f.note or "no inline position") for f in result.unplaced]
+    listed = result.findings if list_all else result.unplaced
+    outside = [(f, f.note or "no inline position") for f in listed]
     if posted is not None:
         outside += [(f, f"GitHub refused the inline comment: {r}") for f, r in posted.rejected]
     if outside:
-        out += ["", "### Findings not placed inline", ""]
+        title = (
+            "Findings (not posted: GitHub refused)" if list_all else ("Findings not placed inline")
+        )
+        out += ["", f"### {title}", ""]
         for f, why in outside:
             out += [
                 f"#### {where(f)}",
@@ -208,15 +217,20 @@ def _failures(result: ReviewResult) -> list[str]:
 
 
 def upsert_summary(
-    api: GitHubAPI, number: int, existing: Comment | None, markdown: str, head: str
+    api: GitHubAPI,
+    number: int,
+    existing: Comment | None,
+    markdown: str,
+    head: str | None,
+    run_id: str,
 ) -> str:
-    body = f"{SUMMARY_MARKER}\n{markdown}\n<!-- reviewbot:head={head} -->"
-    if len(body) > 65_000:  # GitHub's limit is 65,536 characters
-        body = (
-            body[:64_000]
-            + "\n\n*(summary shortened to GitHub's size limit)*\n"
-            + (f"<!-- reviewbot:head={head} -->")
-        )
+    """Create or edit the summary; `head` (if any) is recorded as reviewed for the next run."""
+    tail = f"\n<!-- reviewbot:run={run_id} -->"
+    if head:
+        tail += f"\n<!-- reviewbot:head={head} -->"
+    body = f"{SUMMARY_MARKER}\n{markdown}"
+    if len(body) > 64_000:  # GitHub's limit is 65,536 characters
+        body = body[:64_000] + "\n\n*(summary shortened to GitHub's size limit)*"
     if existing is not None:
-        return api.edit_comment(existing.id, body)
-    return api.post_comment(number, body)
+        return api.edit_comment(existing.id, body + tail)
+    return api.post_comment(number, body + tail)

@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 from reviewbot.anchors import Anchor, Placer
 from reviewbot.config import CLI_SETTINGS, CONFIG_FILES, Config, build_config, read_config_text
 from reviewbot.diff import Diff, parse_diff
-from reviewbot.errors import EXIT_OK, EXIT_USAGE, UsageError
+from reviewbot.errors import EXIT_OK, EXIT_USAGE, GitHubError, UsageError
 from reviewbot.findings import Finding
 from reviewbot.github import actions
 from reviewbot.github.api import GitHubAPI, PullInfo
@@ -191,8 +192,12 @@ def fork_without_key(pull: PullInfo, config: Config, err: UsageError) -> int:
 def run_github(args: argparse.Namespace) -> int:
     target = target_from(args)
     actions.mask(target.token)
-    api = GitHubAPI(target.repo, target.token, target.api_url,
-                    write_interval=float(os.environ.get("REVIEWBOT_GITHUB_WRITE_INTERVAL", "1")))
+    api = GitHubAPI(
+        target.repo,
+        target.token,
+        target.api_url,
+        write_interval=float(os.environ.get("REVIEWBOT_GITHUB_WRITE_INTERVAL", "1")),
+    )
     pull = api.pull(target.number)
     cli = {key: getattr(args, key) for key in CLI_SETTINGS}
     config, _ = remote_config(api, pull, args, cli)
@@ -250,9 +255,10 @@ def publish(
 ) -> int:
     existing = posted_fingerprints(api.review_comments(pull.number))
     inline = [f for f in result.findings if f.anchor is not None]
+    run_id = secrets.token_hex(8)  # makes this run's writes recognisable after a 5xx
     body = (
         f"reviewbot: {len(inline)} inline finding{'s' * (len(inline) != 1)}; the summary "
-        "comment has the overview."
+        f"comment has the overview.\n<!-- reviewbot:run={run_id} -->"
     )
     try:
         posted = post_review(api, pull.number, pull.head_sha, inline, existing, body)
@@ -262,33 +268,39 @@ def publish(
             "the new push gets its own review"
         )
         return EXIT_OK
+    except GitHubError:
+        keep(result, summary_markdown(result, None, pull.head_sha, since, list_all=True), args)
+        raise
     complete = not result.failed and not result.stopped
     head = pull.head_sha if complete else since  # after a failure, the next run redoes it
     markdown = summary_markdown(result, posted, pull.head_sha, since)
-    summary_url = upsert_summary(api, pull.number, summary, markdown, head)
-    posted.summary_url = summary_url
-    report(result, posted, markdown, args)
+    keep(result, markdown, args, posted)
+    posted.summary_url = upsert_summary(api, pull.number, summary, markdown, head, run_id)
+    new = len(posted.inline)
+    print(
+        f"reviewbot: posted {new} inline comment{'s' * (new != 1)}"
+        + (f" ({len(posted.already)} already posted)" if posted.already else "")
+        + f", {len(result.unplaced) + len(posted.rejected)} in the summary: "
+        + posted.summary_url,
+        file=sys.stderr,
+    )
     return exit_code(result, config)
 
 
-def report(result: ReviewResult, posted: Posted, markdown: str, args: argparse.Namespace) -> None:
+def keep(
+    result: ReviewResult, markdown: str, args: argparse.Namespace, posted: Posted | None = None
+) -> None:
+    """The job summary, step outputs and SARIF: written before the summary comment, so that
+    nothing is lost if GitHub refuses it."""
     actions.write_summary(markdown)
     actions.set_outputs(
         {
             "findings": len(result.findings),
             "score": "" if result.score is None else result.score,
-            "review-url": posted.review_url or posted.summary_url or "",
+            "review-url": (posted.review_url if posted else None) or "",
         }
     )
     if args.sarif:
         from reviewbot.publish import sarif
 
         Path(args.sarif).write_text(sarif.render(result), encoding="utf-8")
-    new = len(posted.inline)
-    print(
-        f"reviewbot: posted {new} inline comment{'s' * (new != 1)}"
-        + (f" ({len(posted.already)} already posted)" if posted.already else "")
-        + f", {len(result.unplaced) + len(posted.rejected)} in the summary: "
-        + (posted.summary_url or ""),
-        file=sys.stderr,
-    )
