@@ -135,7 +135,10 @@ def parse_diff(text: str) -> Diff:
     try:
         patch = PatchSet(text)
     except UnidiffParseError as err:
-        raise InputError(f"the diff is malformed: {err}; give the output of `git diff`") from None
+        detail = " ".join(str(err).split())[:200]
+        raise InputError(
+            f"the diff is malformed ({detail}); give the output of `git diff`"
+        ) from None
     if not len(patch) and not _DIFF_START.search(text):
         raise InputError(
             "the input is not a unified diff (no 'diff --git' or '---/+++' header found); "
