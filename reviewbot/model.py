@@ -2,37 +2,56 @@
 
 Failures, and what happens to them:
 
-    transient   429 (except quota), 5xx, timeout, connection error
-                -> retried with exponential backoff and jitter, honouring Retry-After, at most
-                   `max_retries` times and `MAX_WAIT` seconds per request; then `CallFailed`
-    per-request 400 (e.g. context too long), an answer with no choices
+    transient   429 (except quota), 408/409, 5xx, timeout, connection error (a reset, also in
+                the middle of a stream), a 200 whose JSON body was cut off
+                -> retried with exponential backoff and jitter, honouring Retry-After (none
+                   when it asks for more than MAX_WAIT), at most `max_retries` times and within
+                   `request_budget` seconds; then `CallFailed`
+    per-request 400 (e.g. context too long), an answer with no choices, a 200 that is not JSON,
+                any other refused request, a stream slower than the whole budget
                 -> `CallFailed` at once: that chunk fails, the others go on
     fatal       401/403 (bad key), 404 (no such model or URL), 429 insufficient_quota
                 -> `ModelAuthError` / `ModelError` at once: the run stops, results kept
 
 A 400 that rejects `response_format` downgrades structured output for the rest of the run:
-json_schema -> json_object -> plain text with the schema in the prompt.
+json_schema -> json_object -> plain text (the system prompt describes the JSON either way).
+Every 429 halves the shared `AdaptiveLimiter`; successes grow it back.
+The SDK's own retries are off (`max_retries=0`): this module is the one place that retries.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import openai
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    stop_before_delay,
+)
 
 from reviewbot.config import Config
 from reviewbot.errors import ModelAuthError, ModelError
 from reviewbot.limiter import AdaptiveLimiter
-from reviewbot.providers import Endpoint
+from reviewbot.providers import KEY_OVERRIDE_ENV, Endpoint
 
 log = logging.getLogger("reviewbot")
-MAX_WAIT = 60.0  # seconds: the longest single back-off, Retry-After included
+MAX_WAIT = 60.0  # seconds: the longest single back-off; a longer Retry-After ends the retries
+MIN_ATTEMPT = 1.0  # seconds: the shortest timeout given to a last attempt near the deadline
 FORMATS = ("json_schema", "json_object", "text")
 
 
@@ -56,6 +75,16 @@ class Model(Protocol):
     ) -> Completion: ...
 
 
+def request_budget(config: Config) -> float:
+    """Seconds one request may take in all, retries and back-off included.
+
+    The time its attempts would take if each used its full `timeout`; back-off comes out of it.
+    A chunk makes at most three requests (the review, one retry of an unusable answer, the
+    self-check), so it takes at most three times this.
+    """
+    return config.timeout * (config.max_retries + 1)
+
+
 def _retry_after(err: BaseException) -> float | None:
     response = getattr(err, "response", None)
     if response is None:
@@ -66,11 +95,20 @@ def _retry_after(err: BaseException) -> float | None:
             return float(value) / 1000
         except ValueError:
             pass
-    value = response.headers.get("retry-after")
+    value = (response.headers.get("retry-after") or "").strip()
+    if not value:
+        return None
     try:
-        return float(value) if value else None
+        return float(value)
     except ValueError:
-        return None  # an HTTP date: fall back to the exponential wait
+        pass
+    try:  # an HTTP date
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
 
 
 def is_transient(err: BaseException) -> bool:
@@ -84,18 +122,33 @@ def is_transient(err: BaseException) -> bool:
 
 
 def _backoff(state: RetryCallState) -> float:
+    """Retry-After when the server gives one (plus up to 10% jitter), else exponential."""
     err = state.outcome.exception() if state.outcome else None
     hinted = _retry_after(err) if err else None
     if hinted is not None:
-        return min(max(hinted, 0.0), MAX_WAIT)
+        hinted = max(hinted, 0.0)
+        return min(hinted + random.uniform(0, hinted / 10), MAX_WAIT)
     base = min(2.0 ** (state.attempt_number - 1), 30.0)
     return min(base / 2 + random.uniform(0, base / 2), MAX_WAIT)
 
 
+def _asks_too_long(state: RetryCallState) -> bool:
+    """A Retry-After beyond MAX_WAIT (an hourly or daily limit): retrying soon is pointless."""
+    err = state.outcome.exception() if state.outcome else None
+    hinted = _retry_after(err) if err else None
+    return hinted is not None and hinted > MAX_WAIT
+
+
 def _describe(err: BaseException) -> str:
     if isinstance(err, openai.APIStatusError):
-        message = err.message if isinstance(err.message, str) else str(err)
-        return f"HTTP {err.status_code}: {message[:300]}"
+        body = err.body
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            message = body["message"]
+        elif isinstance(body, str) and body.strip():
+            message = " ".join(body.split())[:120]
+        else:
+            message = ""
+        return f"HTTP {err.status_code}" + (f": {message[:300]}" if message else "")
     if isinstance(err, openai.APITimeoutError):
         return "the request timed out"
     if isinstance(err, openai.APIConnectionError):
@@ -103,8 +156,20 @@ def _describe(err: BaseException) -> str:
     return str(err)[:300]
 
 
+def _rejects_format(err: openai.BadRequestError) -> bool:
+    """Whether a 400 is about `response_format` (the providers word it differently)."""
+    param = getattr(err, "param", None) or ""
+    text = str(err).lower()
+    return param.startswith("response_format") or any(
+        word in text for word in ("response_format", "json_schema", "json_object", "json mode")
+    )
+
+
 class OpenAIModel:
-    """The model behind the official `openai` SDK. Construction does no I/O."""
+    """The model behind the official `openai` SDK. Construction does no I/O.
+
+    `sleep` replaces `time.sleep` between retries (tests); `limiter` is shared by all requests.
+    """
 
     def __init__(
         self,
@@ -113,10 +178,11 @@ class OpenAIModel:
         config: Config,
         client: openai.OpenAI | None = None,
         limiter: AdaptiveLimiter | None = None,
-        sleep: Any = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.config = config
+        self._own_client = client is None
         self.client = client or openai.OpenAI(
             api_key=api_key or "no-key-needed",
             base_url=endpoint.base_url,
@@ -128,15 +194,36 @@ class OpenAIModel:
         first = (
             endpoint.preset.json_mode
             if config.response_format == "auto"
-            else (config.response_format)
+            else config.response_format
         )
         self._format_index = FORMATS.index(first)
         self.format_notes: list[str] = []
         self._lock = threading.Lock()
 
+    def __enter__(self) -> OpenAIModel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connections of a client this model created."""
+        if self._own_client:
+            self.client.close()
+
     @property
     def response_format(self) -> str:
         return FORMATS[self._format_index]
+
+    def notes(self) -> list[str]:
+        """What the run should tell the user about the model: downgrades, rate limiting."""
+        out = list(self.format_notes)
+        if self.limiter.lowest < self.limiter.maximum:
+            out.append(
+                f"the provider rate-limited requests; concurrency went down to "
+                f"{self.limiter.lowest} of {self.limiter.maximum}"
+            )
+        return out
 
     def complete(
         self, messages: list[dict[str, str]], schema: dict[str, Any] | None, max_tokens: int
@@ -147,20 +234,23 @@ class OpenAIModel:
                 return self._with_retries(messages, schema, max_tokens, fmt)
             except openai.BadRequestError as err:
                 if not self._downgrade(fmt, err):
-                    raise CallFailed(_describe(err)) from None
+                    hint = ""
+                    if _rejects_format(err) and self.config.response_format != "auto":
+                        hint = "; set response_format to auto (or text) in the config"
+                    raise CallFailed(_describe(err) + hint) from None
 
     def _downgrade(self, fmt: str, err: openai.BadRequestError) -> bool:
-        text = str(err).lower()
-        if fmt == "text" or not any(w in text for w in ("response_format", "json", "schema")):
-            return False
-        if self.config.response_format != "auto":
+        if fmt == "text" or self.config.response_format != "auto" or not _rejects_format(err):
             return False
         with self._lock:
             if self.response_format == fmt:
                 self._format_index += 1
-                note = f"{fmt} was refused ({_describe(err)[:120]}); using {self.response_format}"
+                note = (
+                    f"structured output: {fmt} was refused ({_describe(err)[:120]}); "
+                    f"using {self.response_format}"
+                )
                 self.format_notes.append(note)
-                log.warning("structured output: %s", note)
+                log.warning("%s", note)
         return True
 
     def _with_retries(
@@ -170,21 +260,24 @@ class OpenAIModel:
         max_tokens: int,
         fmt: str,
     ) -> Completion:
+        budget = request_budget(self.config)
+        deadline = time.monotonic() + budget
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.config.max_retries + 1),
+            stop=stop_any(
+                stop_after_attempt(self.config.max_retries + 1),
+                stop_before_delay(budget),
+                _asks_too_long,
+            ),
             wait=_backoff,
             reraise=True,
             before_sleep=self._before_sleep,
             **({"sleep": self._sleep} if self._sleep else {}),
         )
         try:
-            return retrying(self._once, messages, schema, max_tokens, fmt)
+            return retrying(self._once, messages, schema, max_tokens, fmt, deadline)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as err:
-            raise ModelAuthError(
-                f"the model API at {self.endpoint.base_url} refused the key ({_describe(err)});"
-                f" check {self.endpoint.key_env or 'the key'}"
-            ) from None
+            raise ModelAuthError(self._auth_message(err)) from None
         except openai.NotFoundError as err:
             raise ModelError(
                 f"model {self.endpoint.model!r} or the API at {self.endpoint.base_url} was not "
@@ -193,24 +286,34 @@ class OpenAIModel:
         except openai.RateLimitError as err:
             if getattr(err, "code", None) == "insufficient_quota":
                 raise ModelError(
-                    f"the provider says the quota is used up ({_describe(err)})"
+                    f"the provider says the quota is used up ({_describe(err)}); "
+                    "check the account's billing"
                 ) from None
-            raise CallFailed(
-                f"rate limited after {self.config.max_retries} retries: {_describe(err)}"
-            ) from None
+            hinted = _retry_after(err)
+            wait = f"; the server asks to wait {hinted:.0f} s" if hinted and hinted > 1 else ""
+            raise CallFailed(f"rate limited: {_describe(err)}{_tries(retrying)}{wait}") from None
         except openai.BadRequestError:
             raise
         except json.JSONDecodeError as err:
-            raise CallFailed(f"the server's answer was not valid JSON ({err.msg})") from None
-        except openai.APIError as err:
             raise CallFailed(
-                f"{_describe(err)} (after {self.config.max_retries} retries)"
+                f"the server's answer was not valid JSON ({err.msg}){_tries(retrying)}"
             ) from None
+        except openai.APIError as err:
+            raise CallFailed(f"{_describe(err)}{_tries(retrying)}") from None
+
+    def _auth_message(self, err: openai.APIStatusError) -> str:
+        where = f"the model API at {self.endpoint.base_url}"
+        env = self.endpoint.key_env
+        check = f"check {env} (or {KEY_OVERRIDE_ENV}, which wins when set)" if env else ""
+        if isinstance(err, openai.PermissionDeniedError):
+            return (
+                f"{where} refused access ({_describe(err)}): the key may not have access to "
+                f"model {self.endpoint.model!r}; {check or 'check the key'}"
+            )
+        return f"{where} refused the key ({_describe(err)}); {check or 'check the key'}"
 
     def _before_sleep(self, state: RetryCallState) -> None:
         err = state.outcome.exception() if state.outcome else None
-        if isinstance(err, openai.RateLimitError):
-            self.limiter.throttled()
         wait = state.next_action.sleep if state.next_action else 0
         log.info(
             "model request failed (%s); retry %d in %.1fs",
@@ -225,13 +328,21 @@ class OpenAIModel:
         schema: dict[str, Any] | None,
         max_tokens: int,
         fmt: str,
+        deadline: float,
     ) -> Completion:
         kwargs = self._request(messages, schema, max_tokens, fmt)
-        with self.limiter.slot():
-            if self.config.stream:
-                completion = self._stream(kwargs, fmt)
-            else:
-                completion = self._plain(kwargs, fmt)
+        with self.limiter.slot() as epoch:
+            left = deadline - time.monotonic()
+            kwargs["timeout"] = min(self.config.timeout, max(left, MIN_ATTEMPT))
+            try:
+                if self.config.stream:
+                    completion = self._stream(kwargs, fmt, deadline)
+                else:
+                    completion = self._plain(kwargs, fmt)
+            except openai.RateLimitError as err:
+                if getattr(err, "code", None) != "insufficient_quota":
+                    self.limiter.throttled(since=epoch)
+                raise
         self.limiter.succeeded()
         return completion
 
@@ -262,23 +373,19 @@ class OpenAIModel:
         response = self.client.chat.completions.create(**kwargs)
         if isinstance(response, str):  # the SDK's result for a 200 that is not JSON
             raise CallFailed(f"the server answered with a body that is not JSON: {response[:80]!r}")
-        if not response.choices:
-            raise CallFailed("the model answered with no choices")
-        choice = response.choices[0]
-        usage = response.usage
-        return Completion(
-            text=choice.message.content or "",
-            finish_reason=choice.finish_reason,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-            response_format=fmt,
-            usage_reported=usage is not None,
-        )
+        return _completion(response, fmt)
 
-    def _stream(self, kwargs: dict[str, Any], fmt: str) -> Completion:
+    def _stream(self, kwargs: dict[str, Any], fmt: str, deadline: float) -> Completion:
+        """Read a streamed answer; usage comes in the last event (`include_usage`)."""
         stream = self.client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
+        with stream:
+            if "text/event-stream" not in stream.response.headers.get("content-type", ""):
+                return _unstreamed(stream.response.read(), fmt)
+            return self._events(stream, fmt, deadline)
+
+    def _events(self, stream: Any, fmt: str, deadline: float) -> Completion:
         parts: list[str] = []
         finish: str | None = None
         usage = None
@@ -292,6 +399,11 @@ class OpenAIModel:
                     parts.append(choice.delta.content)
                 if choice.finish_reason:
                     finish = choice.finish_reason
+            if time.monotonic() > deadline:
+                raise CallFailed(
+                    f"the streamed answer took longer than {request_budget(self.config):.0f} s"
+                    " (timeout x (max_retries + 1))"
+                )
         if not saw_choice:
             raise CallFailed("the model answered with no choices")
         return Completion(
@@ -302,3 +414,46 @@ class OpenAIModel:
             response_format=fmt,
             usage_reported=usage is not None,
         )
+
+
+def _unstreamed(body: bytes, fmt: str) -> Completion:
+    """The answer of a server that ignored `stream: true`: one JSON body, or something else."""
+    text = body.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        if text.lstrip().startswith("{"):
+            raise  # a JSON body cut off: transient, like a plain request's
+        raise CallFailed(
+            f"the server answered with a body that is not JSON: {text[:80]!r}"
+        ) from None
+    try:
+        response = ChatCompletion.model_validate(data)
+    except ValidationError as err:
+        raise CallFailed(
+            f"the server's answer is not a chat completion ({err.error_count()} problems)"
+        ) from None
+    return _completion(response, fmt)
+
+
+def _completion(response: ChatCompletion, fmt: str) -> Completion:
+    if not response.choices:
+        raise CallFailed("the model answered with no choices")
+    choice = response.choices[0]
+    refusal = getattr(choice.message, "refusal", None)
+    if choice.message.content is None and refusal:
+        raise CallFailed(f"the model refused: {refusal[:200]}")
+    usage = response.usage
+    return Completion(
+        text=choice.message.content or "",
+        finish_reason=choice.finish_reason,
+        prompt_tokens=usage.prompt_tokens if usage else 0,
+        completion_tokens=usage.completion_tokens if usage else 0,
+        response_format=fmt,
+        usage_reported=usage is not None,
+    )
+
+
+def _tries(retrying: Retrying) -> str:
+    attempts = retrying.statistics.get("attempt_number", 1)
+    return f" (after {attempts} attempts)" if attempts > 1 else ""

@@ -1,14 +1,16 @@
 """Reading the model's reply: JSON text into validated raw findings.
 
-Models wrap JSON in code fences, leave trailing commas, or stop mid-answer. `parse_reply` strips
-fences and repairs the trivial cases; `salvage` recovers the complete finding objects of a
+Models wrap JSON in code fences or prose, leave trailing commas or raw newlines in strings, use
+their own names for fields, or stop mid-answer. `parse_reply` strips fences and prose, repairs the
+trivial cases and maps the common aliases; `salvage` recovers the complete finding objects of a
 truncated reply. Each finding is validated on its own: one bad finding is dropped and counted,
-the rest of the reply is kept.
+the rest of the reply is kept. Any text gives a `Reply` or a `ReplyError`, never another error.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +21,11 @@ from reviewbot.config import CATEGORIES, SEVERITIES
 
 SEVERITY_ALIASES = {
     "blocker": "critical",
+    "highest": "critical",
+    "important": "major",
+    "normal": "minor",
+    "optional": "nit",
+    "cosmetic": "nit",
     "high": "major",
     "error": "major",
     "medium": "minor",
@@ -76,6 +83,8 @@ class RawFinding(BaseModel):
     @field_validator("severity", mode="before")
     @classmethod
     def _severity(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "minor"
         if isinstance(value, str):
             low = value.strip().lower()
             return SEVERITY_ALIASES.get(low, low)
@@ -88,14 +97,24 @@ class RawFinding(BaseModel):
             return "bug"
         low = value.strip().lower().replace("_", "-")
         low = CATEGORY_ALIASES.get(low, low)
-        return low if low in CATEGORIES else CATEGORY_ALIASES.get(low.split()[0], "bug")
+        if low in CATEGORIES:
+            return low
+        first = low.split()[0]  # "security vulnerability", "bug (logic)"
+        return first if first in CATEGORIES else CATEGORY_ALIASES.get(first, "bug")
 
     @field_validator("score", mode="before")
     @classmethod
     def _score(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
-            value = float(value)
+        if value is None:
+            return 5
+        if isinstance(value, str):
+            try:
+                value = float(value.strip().removesuffix("/10"))
+            except ValueError:
+                return value
         if isinstance(value, float):
+            if not math.isfinite(value):
+                return value  # rejected by the int validation
             value = round(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return min(max(value, 1), 10)
@@ -114,6 +133,11 @@ class RawFinding(BaseModel):
     @classmethod
     def _end_line(cls, value: Any) -> Any:
         return None if value in ("", 0) else value
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _body(cls, value: Any) -> Any:
+        return "" if value is None else value
 
     @field_validator("suggestion", mode="before")
     @classmethod
@@ -140,34 +164,59 @@ class ReplyError(ValueError):
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n(.*?)\n?```\s*$", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_LINE_RANGE = re.compile(r"\s*L?(\d{1,9})\s*(?:(?:-|–|:|to)\s*L?(\d{1,9}))?\s*", re.IGNORECASE)
+LIST_KEYS = ("findings", "issues", "comments")
+FIELD_ALIASES = {  # the model's name -> ours, used when ours is absent
+    "file": "path",
+    "filename": "path",
+    "file_path": "path",
+    "line_number": "line",
+    "start_line": "line",
+    "description": "body",
+    "message": "body",
+    "comment": "body",
+    "explanation": "body",
+    "details": "body",
+    "issue": "title",
+    "fix": "suggestion",
+    "suggested_fix": "suggestion",
+}
 
 
 def load_json(text: str) -> Any:
-    """The JSON object in `text`, after stripping fences and fixing trailing commas."""
+    """The JSON value in `text`, after stripping fences and prose and fixing trailing commas."""
     stripped = text.strip()
     fenced = _FENCE.match(stripped)
     if fenced:
         stripped = fenced.group(1).strip()
-    if not stripped.startswith("{"):
-        start, end = stripped.find("{"), stripped.rfind("}")
-        if start < 0 or end < start:
-            raise ReplyError("the reply holds no JSON object")
-        stripped = stripped[start : end + 1]
-    for candidate in (stripped, _TRAILING_COMMA.sub(r"\1", stripped)):
-        try:
-            return json.loads(candidate)
-        except json.JSONDecodeError as err:
-            problem = err
+    candidates = [stripped] if stripped.startswith(("{", "[")) else []
+    start, end = stripped.find("{"), stripped.rfind("}")
+    if 0 <= start < end:  # the object inside prose, or followed by some
+        candidates.append(stripped[start : end + 1])
+    if not candidates:
+        raise ReplyError("the reply holds no JSON object")
+    problem: json.JSONDecodeError | None = None
+    for candidate in dict.fromkeys(candidates):
+        for attempt in (candidate, _TRAILING_COMMA.sub(r"\1", candidate)):
+            try:
+                return json.loads(attempt, strict=False)  # strict=False: raw newlines in strings
+            except json.JSONDecodeError as err:
+                problem = problem or err
+            except RecursionError:
+                raise ReplyError("the reply's JSON is nested too deeply") from None
+    assert problem is not None
     raise ReplyError(f"the reply is not valid JSON ({problem.msg} at character {problem.pos})")
 
 
 def parse_reply(text: str) -> Reply:
     data = load_json(text)
+    if isinstance(data, list):  # a bare list of findings
+        data = {"findings": data}
     if not isinstance(data, dict):
         raise ReplyError(f"the reply is JSON but not an object ({type(data).__name__})")
-    items = data.get("findings")
-    if items is None:
-        items = data.get("issues", data.get("comments"))
+    items = next((data[k] for k in LIST_KEYS if k in data), None)
+    if items is None and any(k in data for k in LIST_KEYS):
+        items = []  # "findings": null
     if not isinstance(items, list):
         raise ReplyError('the reply has no "findings" list')
     reply = Reply(summary=str(data.get("summary") or "")[:2000], score=_score(data.get("score")))
@@ -181,10 +230,19 @@ def _add(reply: Reply, item: Any, n: int) -> None:
         reply.problems.append(f"finding {n} is not an object")
         return
     item = dict(item)
-    if "file" in item and "path" not in item:
-        item["path"] = item.pop("file")
     if "start_line" in item and "line" in item and "end_line" not in item:
         item["line"], item["end_line"] = item.pop("start_line"), item["line"]
+    for theirs, ours in FIELD_ALIASES.items():
+        if theirs in item and ours not in item:
+            item[ours] = item.pop(theirs)
+    line = item.get("line")
+    if isinstance(line, str) and (span := _LINE_RANGE.fullmatch(line)):  # "12", "12-14"
+        item["line"] = int(span.group(1))
+        if span.group(2) and item.get("end_line") in (None, ""):
+            item["end_line"] = int(span.group(2))
+    body = item.get("body")
+    if item.get("title") in (None, "") and isinstance(body, str) and body.strip():
+        item["title"] = body.strip().splitlines()[0][:100]  # no title: the body's first line
     try:
         reply.findings.append(RawFinding.model_validate(item))
         reply.extra.append(item)
@@ -195,25 +253,27 @@ def _add(reply: Reply, item: Any, n: int) -> None:
 
 
 def _score(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
     try:
         return min(max(round(float(value)), 1), 10)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
 def salvage(text: str) -> Reply:
     """The complete finding objects of a truncated or broken reply (possibly none)."""
     reply = Reply()
-    start = text.find('"findings"')
-    if start < 0:
+    starts = [i for i in (text.find(f'"{key}"') for key in LIST_KEYS) if i >= 0]
+    if not starts:
         return reply
-    bracket = text.find("[", start)
+    bracket = text.find("[", min(starts))
     if bracket < 0:
         return reply
     for n, obj in enumerate(_objects(text, bracket + 1), start=1):
         try:
-            item = json.loads(_TRAILING_COMMA.sub(r"\1", obj))
-        except json.JSONDecodeError:
+            item = json.loads(_TRAILING_COMMA.sub(r"\1", obj), strict=False)
+        except (json.JSONDecodeError, RecursionError):
             reply.problems.append(f"finding {n} could not be read")
             continue
         _add(reply, item, n)

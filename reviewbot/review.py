@@ -248,6 +248,14 @@ class Reviewer:
         try:
             completion = self._call(messages, selfcheck_schema(), self.usage.self_check)
             verdicts = _verdicts(completion.text)
+        except ModelError as err:  # fatal for the run, but this chunk's review is done
+            with self._lock:
+                self._stop = self._stop or str(err)
+            outcome.notes.append(
+                f"self-check stopped for chunk {chunk.index + 1}; its findings are reported "
+                "unchecked"
+            )
+            return candidates
         except (CallFailed, ReplyError) as err:
             outcome.notes.append(
                 f"self-check failed for chunk {chunk.index + 1} ({err}); "
@@ -290,7 +298,8 @@ class Reviewer:
             dropped["invalid"] = len(invalid)
         u = self.usage
         u.cost = self.endpoint.cost(u.prompt_tokens, u.completion_tokens)
-        notes.extend(getattr(self.model, "format_notes", []))
+        model_notes = getattr(self.model, "notes", None)
+        notes.extend(model_notes() if callable(model_notes) else [])
         weight = sum(w for _, w in scores)
         return ReviewResult(
             findings=kept,
@@ -352,11 +361,16 @@ def _item(n: int, f: Finding, view: Diff) -> dict[str, object]:
 
 
 def _verdicts(text: str) -> dict[int, dict]:
-    reply_items = _selfcheck_items(text)
+    """The self-check's verdicts by candidate id (models write ids as numbers or strings)."""
     out = {}
-    for item in reply_items:
-        if isinstance(item, dict) and isinstance(item.get("id"), int):
-            out[item["id"]] = item
+    for item in _selfcheck_items(text):
+        if not isinstance(item, dict):
+            continue
+        ident = item.get("id")
+        if isinstance(ident, str) and ident.strip().isdecimal():
+            ident = int(ident.strip())
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            out[ident] = item
     return out
 
 
@@ -384,6 +398,14 @@ def _revise(f: Finding, verdict: dict) -> Finding:
     for key in ("score", "severity", "title", "body"):
         if key in verdict and verdict[key] not in (None, ""):
             merged[key] = verdict[key]
+    # A corrected suggestion (null too: the fix was wrong) is taken only for the same lines:
+    # line corrections are not applied, and a fix written for other lines would replace these.
+    same_lines = (verdict.get("line", f.line), verdict.get("end_line", f.end_line)) == (
+        f.line,
+        f.end_line,
+    )
+    if "suggestion" in verdict and same_lines:
+        merged["suggestion"] = verdict["suggestion"]
     try:
         revised = RawFinding.model_validate(merged)
     except ValidationError:  # a malformed revision: keep the candidate as it was
@@ -393,5 +415,6 @@ def _revise(f: Finding, verdict: dict) -> Finding:
         severity=revised.severity,
         title=revised.title,
         body=revised.body,
+        suggestion=revised.suggestion,
         checked=True,
     )

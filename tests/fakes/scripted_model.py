@@ -4,7 +4,8 @@
 chunk in the user message (file headers and numbered lines) and reports a finding on every added
 line that matches a rule's pattern, citing the line number shown in the prompt. For a self-check
 request it keeps every candidate except those whose title contains a rule's `drop_marker`, and
-re-scores them with `selfcheck_score` when given.
+re-scores them with `selfcheck_score` when given. A review request whose chunk has an added line
+matching `broken_pattern` gets `broken_reply` (not JSON) instead: a chunk that always fails.
 
 It knows nothing of reviewbot's internals: only the prompt format the system prompt documents.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 
 FILE_HEADER = re.compile(
@@ -42,16 +44,26 @@ class ScriptedReviewer:
     drop_marker: str = "DROP"
     selfcheck_score: int | None = None
     summary: str = "Scripted review."
+    broken_pattern: str | None = None
+    broken_reply: str = "I could not review this change, sorry."
     reviews: int = 0
     self_checks: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __call__(self, request: dict) -> str:
         system = request["messages"][0]["content"]
         user = request["messages"][-1]["content"]
         if "second reviewer" in system:
-            self.self_checks += 1
+            with self._lock:
+                self.self_checks += 1
             return self.self_check(user)
-        self.reviews += 1
+        with self._lock:
+            self.reviews += 1
+        if self.broken_pattern and any(
+            (added := ADDED.match(row)) and re.search(self.broken_pattern, added.group("text"))
+            for row in user.splitlines()
+        ):
+            return self.broken_reply
         return json.dumps(self.review(user), ensure_ascii=False)
 
     def review(self, user: str) -> dict:
