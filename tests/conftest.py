@@ -30,11 +30,21 @@ KEY_VARS = (
 )
 
 
+CONTRACTS = SHARED / "contracts"
+needs_contracts = pytest.mark.skipif(
+    not (CONTRACTS / "github-pulls-openapi.json").is_file()
+    or not (CONTRACTS / "openai-chat-openapi.json").is_file(),
+    reason="the fake servers are built from the API contracts in ../shared/contracts (absent)",
+)
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the developer's keys and never download anything."""
-    for var in KEY_VARS:
+    """Tests never see the developer's keys, never use a proxy, never download anything."""
+    for var in KEY_VARS + PROXY_VARS:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("REVIEWBOT_OFFLINE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
 

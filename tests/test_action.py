@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.conftest import SHARED
+from tests.conftest import needs_contracts
 from tests.fakes.scripted_model import Rule, ScriptedReviewer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +71,7 @@ def test_workflows_start_from_no_permissions() -> None:
     assert review["steps"][-1]["uses"] == "./"
 
 
-@pytest.mark.skipif(not (SHARED / "contracts").exists(), reason="needs ../shared/contracts")
+@needs_contracts
 def test_the_review_step_script_runs_a_review(tmp_path: Path) -> None:
     from tests.fakes.github_server import FakeGitHub, PullRequestSpec
     from tests.fakes.openai_server import FakeOpenAI

@@ -29,9 +29,6 @@ def srv(
 ) -> Iterator[FakeOpenAI]:
     if not CONTRACT.is_file():
         pytest.skip(f"the fake OpenAI server needs the contract {CONTRACT} (../shared is absent)")
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
     with FakeOpenAI(responder=scripted, api_key=KEY) as server:

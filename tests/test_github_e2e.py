@@ -17,13 +17,10 @@ from pathlib import Path
 import pytest
 
 from reviewbot.main import main
-from tests.conftest import SHARED
+from tests.conftest import needs_contracts
 from tests.fakes.scripted_model import Rule, ScriptedReviewer
 
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "contracts" / "github-pulls-openapi.json").exists(),
-    reason="the API contracts in ../shared/contracts are needed by the fake servers",
-)
+pytestmark = needs_contracts
 
 BASE, HEAD, HEAD2 = "a" * 40, "b" * 40, "c" * 40
 DIFF = """\

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import needs_contracts
 from tests.test_github_e2e import BASE, DIFF, HEAD, make_env
-from tests.test_hostile import needs_contracts
 
 pytestmark = needs_contracts
 

@@ -10,20 +10,13 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from reviewbot.chunking import plan_chunks
 from reviewbot.config import Config
 from reviewbot.diff import parse_diff
 from reviewbot.prompts import load_prompts
 from reviewbot.tokens import tokenizer_for
-from tests.conftest import SHARED
+from tests.conftest import needs_contracts
 from tests.test_github_e2e import BASE, HEAD, make_env
-
-needs_contracts = pytest.mark.skipif(
-    not (SHARED / "contracts" / "github-pulls-openapi.json").exists(),
-    reason="the API contracts in ../shared/contracts are needed by the fake servers",
-)
 
 INJECTION = """\
 diff --git a/app.py b/app.py

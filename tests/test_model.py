@@ -56,13 +56,6 @@ MESSAGES = [
 SCHEMA = response_schema()
 
 
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def needs_contract() -> None:
     if not CONTRACT.is_file():
         pytest.skip(f"the fake OpenAI server needs the contract {CONTRACT} (../shared is absent)")
