@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out.add_argument("--sarif", metavar="PATH", help="also write a SARIF 2.1.0 file")
     out.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the result cache (cache_dir); review every chunk again",
+    )
+    out.add_argument(
         "--dry-run",
         action="store_true",
         help="show the chunks, skipped files, tokens and price; call no model",
@@ -200,7 +205,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     plan, prompts = plan_review(diff, config, endpoint, prompts_dir, quiet=args.quiet)
     if args.dry_run:
         return show_plan(plan, args.format, config, endpoint)
-    result = run_review(plan, prompts, config, endpoint, key, quiet=args.quiet)
+    cache_root = None if args.no_cache else root
+    result = run_review(
+        plan, prompts, config, endpoint, key, quiet=args.quiet, cache_root=cache_root
+    )
     color = (
         args.format == "text"
         and not args.no_color

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reviewbot.cache import ResultCache
 from reviewbot.config import Config
 from reviewbot.diff import Diff
 from reviewbot.errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_PARTIAL
@@ -54,12 +55,19 @@ def run_review(
     endpoint: Endpoint,
     key: str | None,
     quiet: bool = False,
+    cache_root: Path | None = None,
 ) -> ReviewResult:
+    """Review the plan. With `cache_root`, chunks reviewed before (same code, prompts, model and
+    settings) come from the result cache in `cache_root / config.cache_dir`, at no cost."""
     if not plan.chunks:
         log.warning("nothing to review: %s", why_nothing(plan))
-    model = OpenAIModel(endpoint, key, config)
+    cache = None
+    if cache_root is not None and config.cache_dir:
+        cache = ResultCache(cache_root / config.cache_dir, config, endpoint, prompts.version)
     progress = None if quiet or len(plan.chunks) < 2 else show_progress
-    result = Reviewer(plan, model, config, prompts, endpoint, progress=progress).run()
+    with OpenAIModel(endpoint, key, config) as model:
+        reviewer = Reviewer(plan, model, config, prompts, endpoint, progress=progress, cache=cache)
+        result = reviewer.run()
     result.notes.insert(0, f"tokens counted by {plan.tokenizer.source}")
     return result
 

@@ -84,6 +84,7 @@ class ReviewResult:
     dropped: dict[str, int] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)  # findings the model placed off the diff
     notes: list[str] = field(default_factory=list)
+    cached: int = 0  # chunks whose result came from the result cache: no model call
     stopped: str | None = None  # why the run stopped early (bad key, quota), if it did
     model: str = ""
     provider: str = ""

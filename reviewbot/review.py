@@ -13,10 +13,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
 from reviewbot.anchors import Anchor, Placer
+from reviewbot.cache import ResultCache
 from reviewbot.chunking import Chunk, render_line
 from reviewbot.config import Config
 from reviewbot.diff import Diff, FileDiff, Hunk
@@ -57,6 +59,16 @@ class ChunkOutcome:
     invalid: list[str] = field(default_factory=list)
     self_check_dropped: int = 0
     notes: list[str] = field(default_factory=list)
+    cached: bool = False
+
+    def cache_entry(self) -> dict[str, Any]:
+        return {
+            "findings": self.findings,
+            "score": self.score,
+            "summary": self.summary,
+            "invalid": self.invalid,
+            "self_check_dropped": self.self_check_dropped,
+        }
 
 
 def chunk_diff(chunk: Chunk) -> Diff:
@@ -90,6 +102,7 @@ class Reviewer:
         endpoint: Endpoint,
         progress: Progress | None = None,
         count_tokens: Callable[[str], int] | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.plan = plan
         self.model = model
@@ -98,6 +111,7 @@ class Reviewer:
         self.endpoint = endpoint
         self.progress = progress
         self.count = count_tokens or plan.tokenizer.count
+        self.cache = cache
         self.usage = Usage(currency=endpoint.currency)
         self._lock = threading.Lock()
         self._stop: str | None = None
@@ -113,7 +127,11 @@ class Reviewer:
     # -- one chunk ---------------------------------------------------------------------------
 
     def _chunk_job(self, pc: PlannedChunk) -> ChunkOutcome:
-        if self._stop:
+        key = self.cache.key(pc.chunk.render()) if self.cache else ""
+        hit = self.cache.get(key) if self.cache else None
+        if hit is not None:
+            outcome = _from_cache(hit, pc.chunk.index + 1)
+        elif self._stop:
             outcome = ChunkOutcome(failure=f"not reviewed: {self._stop}")
         else:
             try:
@@ -122,6 +140,8 @@ class Reviewer:
                 with self._lock:
                     self._stop = self._stop or str(err)
                 outcome = ChunkOutcome(failure=str(err))
+            if self.cache and not outcome.failure and not outcome.notes:
+                self.cache.put(key, outcome.cache_entry())
         with self._lock:
             self._done += 1
             done = self._done
@@ -313,10 +333,22 @@ class Reviewer:
             dropped=dropped,
             invalid=invalid,
             notes=notes,
+            cached=sum(1 for out in outcomes if out.cached),
             stopped=self._stop,
             model=self.endpoint.model,
             provider=self.endpoint.preset.name,
         )
+
+
+def _from_cache(entry: dict[str, Any], index: int) -> ChunkOutcome:
+    return ChunkOutcome(
+        findings=[f.with_(chunk=index) for f in entry["findings"]],
+        score=entry.get("score"),
+        summary=entry.get("summary") or "",
+        invalid=list(entry.get("invalid") or []),
+        self_check_dropped=int(entry.get("self_check_dropped") or 0),
+        cached=True,
+    )
 
 
 def _code_at(file: FileDiff | None, anchor: Anchor) -> str:

@@ -127,6 +127,7 @@ def make_env(
         }
         if key:
             env["OPENAI_API_KEY"] = key
+        monkeypatch.chdir(tmp_path)  # the result cache lands in the workspace
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         yield Env(gh, model, reviewer, tmp_path)
@@ -172,14 +173,16 @@ def test_rerun_posts_nothing_twice_and_edits_the_summary(env: Env) -> None:
     assert env.run() == 0
     assert env.run() == 0  # same head: nothing new to review
     assert env.reviewer.reviews == 1
-    assert env.run("--full-review") == 0  # reviewed again: the same findings
+    assert env.run("--full-review") == 0  # the result cache answers: no model call
+    assert env.reviewer.reviews == 1
+    assert env.run("--full-review", "--no-cache") == 0  # reviewed again: the same findings
     assert env.reviewer.reviews == 2
     assert len(env.gh.reviews(7)) == 1
     assert len(env.gh.review_comments(7)) == 2
     (summary,) = env.gh.issue_comments(7)
     assert "2 already posted earlier" in summary["body"]
     edits = env.gh.count("PATCH", r"/issues/comments/\d+$")
-    assert edits == 1
+    assert edits == 2
 
 
 def test_push_reviews_only_what_changed(env: Env) -> None:

@@ -190,7 +190,7 @@ def summary_markdown(
     out += _failures(result)
     out += [
         "",
-        f"<sub>{usage_line(result.usage)}. Reviewed up to {head[:12]}"
+        f"<sub>{usage_line(result.usage, result.cached)}. Reviewed up to {head[:12]}"
         + (f" (changes since {incremental_from[:12]})" if incremental_from else "")
         + f" by reviewbot {__version__}.</sub>",
     ]

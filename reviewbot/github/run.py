@@ -234,7 +234,10 @@ def run_github(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    result = run_review(plan, prompts, config, endpoint, key, quiet=args.quiet)
+    cache_root = None if args.no_cache else Path.cwd()  # the workspace, kept by actions/cache
+    result = run_review(
+        plan, prompts, config, endpoint, key, quiet=args.quiet, cache_root=cache_root
+    )
     result.skipped.extend(extra_skipped)
     if since:
         full_text = api.pull_diff(pull.number)

@@ -46,6 +46,7 @@ def document(result: ReviewResult) -> dict[str, Any]:
             {"path": s.path, "reason": s.reason, "detail": s.detail} for s in result.skipped
         ],
         "chunks": result.chunks,
+        "cached_chunks": result.cached,
         "failed_chunks": [
             {"chunk": c.index, "paths": list(c.paths), "reason": c.reason} for c in result.failed
         ],

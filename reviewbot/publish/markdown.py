@@ -56,5 +56,5 @@ def render(result: ReviewResult, color: bool = False) -> str:
         out += ["", "</details>"]
     if result.failed:
         out += ["", "**Failed chunks:**", ""] + [f"- {c}" for c in result.failed]
-    out += ["", f"<sub>{usage_line(result.usage)}</sub>", ""]
+    out += ["", f"<sub>{usage_line(result.usage, result.cached)}</sub>", ""]
     return "\n".join(out)

@@ -23,13 +23,14 @@ def money(cost: float | None, currency: str) -> str:
     return f"≈ {symbol}{cost:.4f}"
 
 
-def usage_line(usage: Usage) -> str:
+def usage_line(usage: Usage, cached: int = 0) -> str:
     est = " (partly estimated)" if usage.review.estimated or usage.self_check.estimated else ""
+    reuse = f"; {plural(cached, 'chunk')} from the result cache" if cached else ""
     return (
         f"{plural(usage.requests, 'request')} (review {usage.review.requests}, self-check "
         f"{usage.self_check.requests}), {usage.prompt_tokens:,} prompt + "
         f"{usage.completion_tokens:,} completion tokens{est}, "
-        f"{money(usage.cost, usage.currency)}"
+        f"{money(usage.cost, usage.currency)}{reuse}"
     )
 
 

@@ -65,5 +65,5 @@ def render(result: ReviewResult, color: bool = False) -> str:
         out.extend(f"  {c}" for c in result.failed)
     for note in result.notes:
         out.append(f"Note: {note}")
-    out.append("Usage: " + usage_line(result.usage))
+    out.append("Usage: " + usage_line(result.usage, result.cached))
     return "\n".join(out) + "\n"
