@@ -191,7 +191,7 @@ def resolve(
     p = preset(provider)
     url = base_url or (env.get("OPENAI_BASE_URL") if provider == "openai" else None) or p.base_url
     custom_model = model is not None and model != p.model
-    known_prices = not custom_model and url == p.base_url
+    known_prices = p.key_env is None or (not custom_model and url == p.base_url)  # local: free
     return Endpoint(
         preset=p,
         base_url=url.rstrip("/"),

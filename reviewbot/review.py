@@ -161,6 +161,15 @@ class Reviewer:
         outcome.score, outcome.summary = reply.score, reply.summary
         outcome.invalid.extend(f"chunk {chunk.index + 1}: {p}" for p in reply.problems)
         candidates = self._place(chunk, reply.findings, outcome)
+        if failure is not None:  # salvaged from a broken answer: it counts only if it lands
+            if not candidates:
+                outcome.failure = (
+                    f"{failure}; none of the findings kept from it is on a line of this chunk"
+                )
+                return outcome
+            outcome.notes.append(
+                f"kept {len(candidates)} complete findings of a broken answer ({failure})"
+            )
         if candidates and self.config.self_check and not self._stop:
             candidates = self._self_check(chunk, candidates, outcome)
         outcome.findings = candidates
@@ -177,7 +186,11 @@ class Reviewer:
         return completion
 
     def _ask_for_review(self, user: str, outcome: ChunkOutcome) -> tuple[Reply | None, str | None]:
-        """The chunk's reply: retried once if unusable, then salvaged; or the failure."""
+        """The chunk's reply: retried once if unusable, then salvaged; or the failure.
+
+        A salvaged reply comes with the failure it was salvaged from: `_review` decides once
+        its findings are placed.
+        """
         system = self.plan.system_prompt
         attempts: list[str] = []
         problem = ""
@@ -215,10 +228,7 @@ class Reviewer:
         best = max((salvage(t) for t in texts), key=lambda r: len(r.findings), default=None)
         if best is None or not best.findings:
             return None, failure
-        outcome.notes.append(
-            f"kept {len(best.findings)} complete findings of a broken answer ({failure})"
-        )
-        return best, None
+        return best, failure
 
     def _place(self, chunk: Chunk, raw: list[RawFinding], outcome: ChunkOutcome) -> list[Finding]:
         view = chunk_diff(chunk)
