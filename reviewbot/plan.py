@@ -75,8 +75,17 @@ def request_budget(
     config: Config, endpoint: Endpoint, prompts: Prompts, tokenizer: Tokenizer, nonce: str
 ) -> tuple[Budget, str]:
     system = prompts.review_system(config, nonce)
-    wrapper = prompts.review_chunk("", 99, 99, nonce)
-    system_tokens = tokenizer.count(system) + tokenizer.count(wrapper) + 3 * MESSAGE_OVERHEAD
+    # Counted without the nonce, plus its worst case (a token per character) where it appears:
+    # the budget, and so the chunks and their cache keys, must not change from run to run.
+    bare_system = prompts.review_system(config, "")
+    wrapper = prompts.review_chunk("", 99, 99, "")
+    uses = system.count(nonce) + prompts.review_chunk("", 99, 99, nonce).count(nonce)
+    system_tokens = (
+        tokenizer.count(bare_system)
+        + tokenizer.count(wrapper)
+        + uses * len(nonce)
+        + 3 * MESSAGE_OVERHEAD
+    )
     request = min(config.chunk_tokens or DEFAULT_REQUEST_TOKENS, endpoint.context_window)
     body = int(request * (1 - SAFETY)) - system_tokens - config.max_output_tokens
     if body < MIN_BODY_TOKENS:

@@ -128,9 +128,40 @@ def _download(encoding: str) -> Any:
     return box.get("enc")
 
 
-@lru_cache(maxsize=8)
+_loading = threading.Lock()
+_warned: set[str] = set()
+
+
 def tokenizer_for(model: str, *, quiet: bool = False) -> Tokenizer:
-    """The best token counter available for `model`; says once on stderr if it had to estimate."""
+    """The best token counter available for `model`; says once on stderr if it had to estimate.
+
+    Loaded once per process; thread-safe, so `prefetch` can start the load in the background.
+    """
+    with _loading:
+        tokenizer = _load(model)
+        if not tokenizer.exact and not quiet and tokenizer.source not in _warned:
+            _warned.add(tokenizer.source)
+            log.warning(
+                "counting tokens by %s; set TIKTOKEN_CACHE_DIR to a folder holding the "
+                "encoding for exact counts",
+                tokenizer.source,
+            )
+        return tokenizer
+
+
+def prefetch(model: str) -> None:
+    """Start loading the tokenizer (about 0.3 s) while the caller waits on the network."""
+    threading.Thread(
+        target=tokenizer_for,
+        args=(model,),
+        kwargs={"quiet": True},
+        daemon=True,
+        name="tokenizer",
+    ).start()
+
+
+@lru_cache(maxsize=8)
+def _load(model: str) -> Tokenizer:
     import tiktoken
 
     encoding = encoding_for_model(model)
@@ -146,11 +177,6 @@ def tokenizer_for(model: str, *, quiet: bool = False) -> Tokenizer:
         if enc is not None:
             return Tokenizer(encoding, f"tiktoken {encoding} (downloaded to {cache_dir()})", enc)
         reason = "it could not be downloaded"
-    source = f"estimate (conservative; tiktoken {encoding} not in {cache_dir()}: {reason})"
-    if not quiet:
-        log.warning(
-            "counting tokens by %s; set TIKTOKEN_CACHE_DIR to a folder holding the encoding "
-            "for exact counts",
-            source,
-        )
-    return Tokenizer(encoding, source)
+    return Tokenizer(
+        encoding, f"estimate (conservative; tiktoken {encoding} not in {cache_dir()}: {reason})"
+    )

@@ -345,12 +345,22 @@ def test_huge_pull_request_uses_the_file_list(monkeypatch, tmp_path) -> None:
         f"+++ b/f{i}.py\n@@ -0,0 +1 @@\n+v = {i}\n"
         for i in range(305)
     ]
+    parts.append(
+        "diff --git a/gone.py b/gone.py\ndeleted file mode 100644\n--- a/gone.py\n"
+        "+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n"
+    )
+    parts.append(
+        "diff --git a/old.py b/moved.py\nsimilarity index 50%\nrename from old.py\n"
+        "rename to moved.py\n--- a/old.py\n+++ b/moved.py\n@@ -1 +1 @@\n-a = 1\n+v = 4\n"
+    )
     pr = PullRequestSpec(
         number=7, diff="".join(parts), base_sha=BASE, head_sha=HEAD, omit_patch_for={"f3.py"}
     )
     with make_env(monkeypatch, tmp_path, [pr], rules=[Rule(r"v = 4$", "Four")]) as env:
         assert env.run() == 0
         (summary,) = env.gh.issue_comments(7)
-        assert "304 reviewed files" in summary["body"]
+        assert "305 reviewed files" in summary["body"]
         assert "f3.py" in summary["body"] and "no patch" in summary["body"]
-        assert [(c["path"], c["line"]) for c in env.gh.review_comments(7)] == [("f4.py", 1)]
+        assert "`gone.py`: file deleted" in summary["body"]
+        placed = sorted((c["path"], c["line"]) for c in env.gh.review_comments(7))
+        assert placed == [("f4.py", 1), ("moved.py", 1)]

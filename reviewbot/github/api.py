@@ -100,6 +100,18 @@ def explain(err: GithubException, doing: str, repo: str) -> GitHubError:
     return GitHubError(f"GitHub answered {status} while {doing}: {message}")
 
 
+def _file_patch(status: str, old: str, new: str, patch: str) -> str:
+    """One file of a `git diff`, rebuilt from the file list's status and patch."""
+    head, tail, extra = f"a/{old}", f"b/{new}", ""
+    if status == "added":
+        head, extra = "/dev/null", "new file mode 100644\n"
+    elif status == "removed":
+        tail, extra = "/dev/null", "deleted file mode 100644\n"
+    elif status == "renamed" and old != new:
+        extra = f"rename from {old}\nrename to {new}\n"
+    return f"diff --git a/{old} b/{new}\n{extra}--- {head}\n+++ {tail}\n{patch.rstrip(chr(10))}\n"
+
+
 class GitHubAPI:
     """One repository's pull requests. Construction does no I/O."""
 
@@ -198,12 +210,7 @@ class GitHubAPI:
                         )
                     )
                 continue
-            head = "/dev/null" if f.status == "added" else f"a/{old}"
-            tail = "/dev/null" if f.status == "removed" else f"b/{f.filename}"
-            parts.append(
-                f"diff --git a/{old} b/{f.filename}\n--- {head}\n+++ {tail}\n"
-                f"{f.patch.rstrip(chr(10))}\n"
-            )
+            parts.append(_file_patch(f.status, old, f.filename, f.patch))
         if len(files) >= 3000:
             skipped.append(
                 Skipped(

@@ -14,9 +14,11 @@ import os
 import secrets
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewbot import tokens
 from reviewbot.anchors import Anchor, Placer
 from reviewbot.config import CLI_SETTINGS, CONFIG_FILES, Config, build_config, read_config_text
 from reviewbot.diff import Diff, parse_diff
@@ -96,8 +98,9 @@ def remote_config(
 ) -> tuple[Config, str]:
     """The config file from the base branch (never the PR's head), then the flags."""
     names = [args.config] if args.config else [*CONFIG_FILES, "pyproject.toml"]
-    for name in names:
-        text = api.file_text(name, pull.base_sha)
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:  # one round trip, not four
+        texts = list(pool.map(lambda name: api.file_text(name, pull.base_sha), names))
+    for name, text in zip(names, texts, strict=True):
         if text is None:
             continue
         values = read_config_text(name, text)
@@ -206,6 +209,7 @@ def run_github(args: argparse.Namespace) -> int:
         notice(f"skipped: {reason}")
         return EXIT_OK
     endpoint = endpoint_for(config)
+    tokens.prefetch(endpoint.model)  # loads while we wait on GitHub
     key = None
     if not args.dry_run:
         try:
@@ -239,7 +243,7 @@ def run_github(args: argparse.Namespace) -> int:
         plan, prompts, config, endpoint, key, quiet=args.quiet, cache_root=cache_root
     )
     result.skipped.extend(extra_skipped)
-    if since:
+    if since and result.findings:  # anchors must be checked against the whole PR's diff
         full_text = api.pull_diff(pull.number)
         if full_text is None:
             full_text, _ = api.pull_diff_from_files(pull.number)
