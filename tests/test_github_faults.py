@@ -116,3 +116,30 @@ def test_summary_post_failing_for_good_keeps_the_review(monkeypatch, tmp_path, p
         # nothing lost: the whole summary is in the job summary
         assert "Division by zero" in env.summary or "2 findings" in env.summary
         assert env.outputs()["findings"] == "2"
+
+
+def test_a_failed_chunk_is_named_and_the_others_are_posted(monkeypatch, tmp_path, capsys) -> None:
+    """The model fails one chunk for good: the rest is posted, the summary and exit code say so."""
+    from tests.fakes.github_server import PullRequestSpec
+
+    def new_file(name: str, body: str) -> str:
+        rows = body.splitlines()
+        added = "".join(f"+{row}\n" for row in rows)
+        return (
+            f"diff --git a/{name} b/{name}\nnew file mode 100644\n--- /dev/null\n"
+            f"+++ b/{name}\n@@ -0,0 +1,{len(rows)} @@\n{added}"
+        )
+
+    filler = "".join(f"value_{n} = compute({n}, factor={n * 7})\n" for n in range(220))
+    diff = new_file("good.py", "x = a / 0\n" + filler) + new_file("bad.py", "POISON = 1\n" + filler)
+    pr = PullRequestSpec(number=7, diff=diff, base_sha=BASE, head_sha=HEAD)
+    files = {"main": {".reviewbot.yml": "chunk_tokens: 6000\nmax_output_tokens: 512\n"}}
+    with make_env(monkeypatch, tmp_path, [pr], base_files=files) as env:
+        env.reviewer.broken_pattern = "POISON"
+        assert env.run() == 5
+        assert [(c["path"], c["line"]) for c in env.gh.review_comments(7)] == [("good.py", 1)]
+        (summary,) = env.gh.issue_comments(7)
+        assert "Not reviewed: failed chunks" in summary["body"]
+        assert "bad.py" in summary["body"]
+        assert "<!-- reviewbot:head=" not in summary["body"]  # the next run reviews it again
+        assert "chunks failed" in capsys.readouterr().err
