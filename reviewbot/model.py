@@ -21,15 +21,12 @@ The SDK's own retries are off (`max_retries=0`): this module is the one place th
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import openai
@@ -47,10 +44,18 @@ from tenacity import (
 from reviewbot.config import Config
 from reviewbot.errors import ModelAuthError, ModelError
 from reviewbot.limiter import AdaptiveLimiter
+from reviewbot.model_retry import (
+    asks_too_long,
+    backoff,
+    describe,
+    is_transient,
+    rejects_format,
+    request_budget,
+    retry_after,
+)
 from reviewbot.providers import KEY_OVERRIDE_ENV, Endpoint
 
 log = logging.getLogger("reviewbot")
-MAX_WAIT = 60.0  # seconds: the longest single back-off; a longer Retry-After ends the retries
 MIN_ATTEMPT = 1.0  # seconds: the shortest timeout given to a last attempt near the deadline
 FORMATS = ("json_schema", "json_object", "text")
 
@@ -73,96 +78,6 @@ class Model(Protocol):
     def complete(
         self, messages: list[dict[str, str]], schema: dict[str, Any] | None, max_tokens: int
     ) -> Completion: ...
-
-
-def request_budget(config: Config) -> float:
-    """Seconds one request may take in all, retries and back-off included.
-
-    The time its attempts would take if each used its full `timeout`; back-off comes out of it.
-    A chunk makes at most three requests (the review, one retry of an unusable answer, the
-    self-check), so it takes at most three times this.
-    """
-    return config.timeout * (config.max_retries + 1)
-
-
-def _retry_after(err: BaseException) -> float | None:
-    response = getattr(err, "response", None)
-    if response is None:
-        return None
-    value = response.headers.get("retry-after-ms")
-    if value:
-        try:
-            return float(value) / 1000
-        except ValueError:
-            pass
-    value = (response.headers.get("retry-after") or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:  # an HTTP date
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return (when - datetime.now(UTC)).total_seconds()
-
-
-def is_transient(err: BaseException) -> bool:
-    if isinstance(err, json.JSONDecodeError):  # a 200 whose JSON body was cut off
-        return True
-    if isinstance(err, openai.RateLimitError):
-        return getattr(err, "code", None) != "insufficient_quota"
-    return isinstance(
-        err, (openai.InternalServerError, openai.APITimeoutError, openai.APIConnectionError)
-    ) or (isinstance(err, openai.APIStatusError) and err.status_code in (408, 409, 502, 503, 504))
-
-
-def _backoff(state: RetryCallState) -> float:
-    """Retry-After when the server gives one (plus up to 10% jitter), else exponential."""
-    err = state.outcome.exception() if state.outcome else None
-    hinted = _retry_after(err) if err else None
-    if hinted is not None:
-        hinted = max(hinted, 0.0)
-        return min(hinted + random.uniform(0, hinted / 10), MAX_WAIT)
-    base = min(2.0 ** (state.attempt_number - 1), 30.0)
-    return min(base / 2 + random.uniform(0, base / 2), MAX_WAIT)
-
-
-def _asks_too_long(state: RetryCallState) -> bool:
-    """A Retry-After beyond MAX_WAIT (an hourly or daily limit): retrying soon is pointless."""
-    err = state.outcome.exception() if state.outcome else None
-    hinted = _retry_after(err) if err else None
-    return hinted is not None and hinted > MAX_WAIT
-
-
-def _describe(err: BaseException) -> str:
-    if isinstance(err, openai.APIStatusError):
-        body = err.body
-        if isinstance(body, dict) and isinstance(body.get("message"), str):
-            message = body["message"]
-        elif isinstance(body, str) and body.strip():
-            message = " ".join(body.split())[:120]
-        else:
-            message = ""
-        return f"HTTP {err.status_code}" + (f": {message[:300]}" if message else "")
-    if isinstance(err, openai.APITimeoutError):
-        return "the request timed out"
-    if isinstance(err, openai.APIConnectionError):
-        return f"could not connect ({err.__cause__ or err})"[:300]
-    return str(err)[:300]
-
-
-def _rejects_format(err: openai.BadRequestError) -> bool:
-    """Whether a 400 is about `response_format` (the providers word it differently)."""
-    param = getattr(err, "param", None) or ""
-    text = str(err).lower()
-    return param.startswith("response_format") or any(
-        word in text for word in ("response_format", "json_schema", "json_object", "json mode")
-    )
 
 
 class OpenAIModel:
@@ -235,18 +150,18 @@ class OpenAIModel:
             except openai.BadRequestError as err:
                 if not self._downgrade(fmt, err):
                     hint = ""
-                    if _rejects_format(err) and self.config.response_format != "auto":
+                    if rejects_format(err) and self.config.response_format != "auto":
                         hint = "; set response_format to auto (or text) in the config"
-                    raise CallFailed(_describe(err) + hint) from None
+                    raise CallFailed(describe(err) + hint) from None
 
     def _downgrade(self, fmt: str, err: openai.BadRequestError) -> bool:
-        if fmt == "text" or self.config.response_format != "auto" or not _rejects_format(err):
+        if fmt == "text" or self.config.response_format != "auto" or not rejects_format(err):
             return False
         with self._lock:
             if self.response_format == fmt:
                 self._format_index += 1
                 note = (
-                    f"structured output: {fmt} was refused ({_describe(err)[:120]}); "
+                    f"structured output: {fmt} was refused ({describe(err)[:120]}); "
                     f"using {self.response_format}"
                 )
                 self.format_notes.append(note)
@@ -267,9 +182,9 @@ class OpenAIModel:
             stop=stop_any(
                 stop_after_attempt(self.config.max_retries + 1),
                 stop_before_delay(budget),
-                _asks_too_long,
+                asks_too_long,
             ),
-            wait=_backoff,
+            wait=backoff,
             reraise=True,
             before_sleep=self._before_sleep,
             **({"sleep": self._sleep} if self._sleep else {}),
@@ -281,17 +196,17 @@ class OpenAIModel:
         except openai.NotFoundError as err:
             raise ModelError(
                 f"model {self.endpoint.model!r} or the API at {self.endpoint.base_url} was not "
-                f"found ({_describe(err)}); check --model and --base-url"
+                f"found ({describe(err)}); check --model and --base-url"
             ) from None
         except openai.RateLimitError as err:
             if getattr(err, "code", None) == "insufficient_quota":
                 raise ModelError(
-                    f"the provider says the quota is used up ({_describe(err)}); "
+                    f"the provider says the quota is used up ({describe(err)}); "
                     "check the account's billing"
                 ) from None
-            hinted = _retry_after(err)
+            hinted = retry_after(err)
             wait = f"; the server asks to wait {hinted:.0f} s" if hinted and hinted > 1 else ""
-            raise CallFailed(f"rate limited: {_describe(err)}{_tries(retrying)}{wait}") from None
+            raise CallFailed(f"rate limited: {describe(err)}{_tries(retrying)}{wait}") from None
         except openai.BadRequestError:
             raise
         except json.JSONDecodeError as err:
@@ -299,7 +214,7 @@ class OpenAIModel:
                 f"the server's answer was not valid JSON ({err.msg}){_tries(retrying)}"
             ) from None
         except openai.APIError as err:
-            raise CallFailed(f"{_describe(err)}{_tries(retrying)}") from None
+            raise CallFailed(f"{describe(err)}{_tries(retrying)}") from None
 
     def _auth_message(self, err: openai.APIStatusError) -> str:
         where = f"the model API at {self.endpoint.base_url}"
@@ -307,17 +222,17 @@ class OpenAIModel:
         check = f"check {env} (or {KEY_OVERRIDE_ENV}, which wins when set)" if env else ""
         if isinstance(err, openai.PermissionDeniedError):
             return (
-                f"{where} refused access ({_describe(err)}): the key may not have access to "
+                f"{where} refused access ({describe(err)}): the key may not have access to "
                 f"model {self.endpoint.model!r}; {check or 'check the key'}"
             )
-        return f"{where} refused the key ({_describe(err)}); {check or 'check the key'}"
+        return f"{where} refused the key ({describe(err)}); {check or 'check the key'}"
 
     def _before_sleep(self, state: RetryCallState) -> None:
         err = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0
         log.info(
             "model request failed (%s); retry %d in %.1fs",
-            _describe(err) if err else "?",
+            describe(err) if err else "?",
             state.attempt_number,
             wait,
         )

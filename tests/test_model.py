@@ -21,7 +21,9 @@ import vcr
 from reviewbot.config import Config
 from reviewbot.errors import ModelAuthError, ModelError
 from reviewbot.limiter import AdaptiveLimiter
-from reviewbot.model import MAX_WAIT, CallFailed, OpenAIModel, _retry_after, request_budget
+from reviewbot.model import CallFailed, OpenAIModel
+from reviewbot.model_retry import MAX_WAIT, request_budget
+from reviewbot.model_retry import retry_after as _retry_after
 from reviewbot.providers import resolve
 from reviewbot.replies import parse_reply, response_schema, selfcheck_schema
 from tests.fakes import openai_server
