@@ -15,11 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
+from reviewbot import selfcheck
 from reviewbot.anchors import Anchor, Placer
 from reviewbot.cache import ResultCache
-from reviewbot.chunking import Chunk, render_line
+from reviewbot.chunking import Chunk
 from reviewbot.config import Config
 from reviewbot.diff import Diff, FileDiff, Hunk
 from reviewbot.errors import ModelError
@@ -32,7 +31,6 @@ from reviewbot.replies import (
     RawFinding,
     Reply,
     ReplyError,
-    load_json,
     parse_reply,
     response_schema,
     salvage,
@@ -40,7 +38,6 @@ from reviewbot.replies import (
 )
 from reviewbot.result import FailedChunk, PassUsage, ReviewResult, Usage
 
-EXCERPT_CONTEXT = 3  # lines shown around a finding in the self-check
 RETRY_NOTE = (
     "\n\nYour previous answer could not be used ({problem}). Answer again with only the JSON "
     "object described above, complete and valid; keep bodies short and report at most {n} "
@@ -267,7 +264,7 @@ class Reviewer:
         self, chunk: Chunk, candidates: list[Finding], outcome: ChunkOutcome
     ) -> list[Finding]:
         view = chunk_diff(chunk)
-        items = [_item(n, f, view) for n, f in enumerate(candidates, start=1)]
+        items = [selfcheck.candidate(n, f, view) for n, f in enumerate(candidates, start=1)]
         messages = [
             {
                 "role": "system",
@@ -277,7 +274,7 @@ class Reviewer:
         ]
         try:
             completion = self._call(messages, selfcheck_schema(), self.usage.self_check)
-            verdicts = _verdicts(completion.text)
+            by_id = selfcheck.verdicts(completion.text)
         except ModelError as err:  # fatal for the run, but this chunk's review is done
             with self._lock:
                 self._stop = self._stop or str(err)
@@ -292,11 +289,7 @@ class Reviewer:
                 "its findings are reported unchecked"
             )
             return candidates
-        kept = []
-        for n, f in enumerate(candidates, start=1):
-            verdict = verdicts.get(n)
-            if verdict is not None:
-                kept.append(_revise(f, verdict))
+        kept = selfcheck.keep(candidates, by_id)
         outcome.self_check_dropped = len(candidates) - len(kept)
         return kept
 
@@ -374,89 +367,3 @@ def _code_at(file: FileDiff | None, anchor: Anchor) -> str:
         and lo <= (ln.new if right else ln.old) <= hi  # type: ignore[operator]
     ]
     return "\n".join(rows)
-
-
-def _item(n: int, f: Finding, view: Diff) -> dict[str, object]:
-    file = view.file(f.path)
-    lo, hi = f.line - EXCERPT_CONTEXT, (f.end_line or f.line) + EXCERPT_CONTEXT
-    rows = []
-    seen = set()
-    for h in file.hunks if file else ():
-        for ln in h.lines:
-            number = ln.new if f.side == "RIGHT" else ln.old
-            if number is not None and lo <= number <= hi and (ln.kind, ln.old, ln.new) not in seen:
-                seen.add((ln.kind, ln.old, ln.new))
-                rows.append(render_line(ln))
-    return {
-        "id": n,
-        "path": f.path,
-        "line": f.line,
-        "end_line": f.end_line,
-        "severity": f.severity,
-        "score": f.score,
-        "category": f.category,
-        "title": f.title,
-        "body": f.body,
-        "suggestion": f.suggestion,
-        "code": "\n".join(rows),
-    }
-
-
-def _verdicts(text: str) -> dict[int, dict]:
-    """The self-check's verdicts by candidate id (models write ids as numbers or strings)."""
-    out = {}
-    for item in _selfcheck_items(text):
-        if not isinstance(item, dict):
-            continue
-        ident = item.get("id")
-        if isinstance(ident, str) and ident.strip().isdecimal():
-            ident = int(ident.strip())
-        if isinstance(ident, int) and not isinstance(ident, bool):
-            out[ident] = item
-    return out
-
-
-def _selfcheck_items(text: str) -> list:
-    data = load_json(text)
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise ReplyError('the self-check reply has no "findings" list')
-    return data["findings"]
-
-
-def _revise(f: Finding, verdict: dict) -> Finding:
-    """Apply the self-check's revised score and severity (and text, if it corrected it)."""
-    merged = {
-        "path": f.path,
-        "line": f.line,
-        "end_line": f.end_line,
-        "side": f.side,
-        "severity": f.severity,
-        "category": f.category,
-        "score": f.score,
-        "title": f.title,
-        "body": f.body,
-        "suggestion": f.suggestion,
-    }
-    for key in ("score", "severity", "title", "body"):
-        if key in verdict and verdict[key] not in (None, ""):
-            merged[key] = verdict[key]
-    # A corrected suggestion (null too: the fix was wrong) is taken only for the same lines:
-    # line corrections are not applied, and a fix written for other lines would replace these.
-    same_lines = (verdict.get("line", f.line), verdict.get("end_line", f.end_line)) == (
-        f.line,
-        f.end_line,
-    )
-    if "suggestion" in verdict and same_lines:
-        merged["suggestion"] = verdict["suggestion"]
-    try:
-        revised = RawFinding.model_validate(merged)
-    except ValidationError:  # a malformed revision: keep the candidate as it was
-        return f.with_(checked=True)
-    return f.with_(
-        score=revised.score,
-        severity=revised.severity,
-        title=revised.title,
-        body=revised.body,
-        suggestion=revised.suggestion,
-        checked=True,
-    )
