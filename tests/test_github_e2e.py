@@ -364,3 +364,16 @@ def test_huge_pull_request_uses_the_file_list(monkeypatch, tmp_path) -> None:
         assert "`gone.py`: file deleted" in summary["body"]
         placed = sorted((c["path"], c["line"]) for c in env.gh.review_comments(7))
         assert placed == [("f4.py", 1), ("moved.py", 1)]
+
+
+def test_dry_run_needs_no_key_and_posts_nothing(monkeypatch, tmp_path, pr, capsys) -> None:
+    with make_env(monkeypatch, tmp_path, [pr], key=None) as env:
+        assert env.run("--dry-run", "--format", "json") == 0
+        out = capsys.readouterr().out  # in Actions, workflow commands (::add-mask::) come first
+        plan = json.loads("\n".join(r for r in out.splitlines() if not r.startswith("::")))
+        files = {f["path"] for chunk in plan["chunks"] for f in chunk["files"]}
+        assert files == {"app.py", "util.py"}
+        assert {row["provider"] for row in plan["prices"]} >= {"openai", "deepseek", "qwen"}
+        assert env.model.requests == []
+        writes = [c for c in env.gh.calls if c.method != "GET"]
+        assert writes == []
