@@ -1,4 +1,5 @@
-"""The diff-engine benchmark: parse, triage and chunk a large diff; time, memory, coverage, fill.
+"""The diff-engine benchmark: parse, triage, redact and chunk a large diff; time, memory, coverage,
+fill.
 
     python -m bench.diff_engine                       # synthetic: 500 files, 30,000 changed lines
     python -m bench.diff_engine --diff big.patch      # a real diff
@@ -34,8 +35,8 @@ TARGETS = {  # name: (limit, how the value compares, unit)
     "coverage_percent": (100.0, ">=", "%"),
     "average_fill_percent": (85.0, ">=", "%"),
 }
-STEPS = ("import", "tokenizer", "budget", "parse", "triage", "chunk", "engine")
-ENGINE = ("parse", "triage", "chunk")
+STEPS = ("import", "tokenizer", "budget", "parse", "triage", "redact", "chunk", "engine")
+ENGINE = ("parse", "triage", "redact", "chunk")
 NONCE = "0123456789ab"  # fixed, so the system prompt (and the budget) is the same every run
 
 
@@ -55,7 +56,7 @@ def peak_rss_mb() -> float:
 def run_once(
     diff_path: str | Path, provider: str = "openai", model: str | None = None, profiler: Any = None
 ) -> dict[str, Any]:
-    """Load reviewbot, then parse, triage and chunk the diff at `diff_path`, timing each step.
+    """Load reviewbot, then parse, triage, redact and chunk the diff at `diff_path`, timing each.
 
     Returns `seconds` and `rss_mb` per step and `quality` (coverage, chunk fill, skipped files),
     which is worked out after the measurements so it costs neither time nor memory in them.
@@ -70,6 +71,7 @@ def run_once(
     from reviewbot.plan import request_budget
     from reviewbot.prompts import load_prompts
     from reviewbot.providers import resolve
+    from reviewbot.redact import Redactor
     from reviewbot.tokens import tokenizer_for
     from reviewbot.triage import triage
 
@@ -97,7 +99,11 @@ def run_once(
     sorted_out = triage(diff, config)
     seconds["triage"] = time.perf_counter() - t
     t = time.perf_counter()
-    chunks = plan_chunks(sorted_out.reviewable, budget.body, tokenizer, config.context_lines)
+    redactor = Redactor()
+    reviewable = [redactor.redact_file(f) for f in sorted_out.reviewable]
+    seconds["redact"] = time.perf_counter() - t
+    t = time.perf_counter()
+    chunks = plan_chunks(reviewable, budget.body, tokenizer, config.context_lines)
     seconds["chunk"] = time.perf_counter() - t
     if profiler is not None:
         profiler.disable()
@@ -119,7 +125,7 @@ def run_once(
             "output": budget.output,
             "body": budget.body,
         },
-        "coverage": coverage(sorted_out.reviewable, chunks),
+        "coverage": coverage(reviewable, chunks),
         "chunks": chunk_figures(chunks, budget.body, tokenizer),
         "skipped": dict(Counter(s.reason for s in sorted_out.skipped).most_common()),
     }
@@ -308,15 +314,16 @@ def render_table(report: dict[str, Any], label: str) -> str:
         "budget": "budget (system prompt)",
         "parse": "parse (decode + unidiff)",
         "triage": "triage",
+        "redact": "redact (secrets)",
         "chunk": "chunk",
-        "engine": "engine = parse+triage+chunk",
+        "engine": "engine = parse..chunk",
     }
     out += [f"  {names[s]:<28}{sec[s]['median']:>9.3f}{sec[s]['min']:>9.3f}" for s in STEPS]
     out += ["", f"  {'memory (MB, peak RSS)':<28}{'median':>9}{'max':>9}"]
     rows = (
         ("import", "after import"),
         ("baseline", "after import + tokenizer"),
-        ("increase", "parse + triage + chunk (+)"),
+        ("increase", "parse .. chunk (+)"),
         ("peak", "peak"),
     )
     out += [f"  {n:<28}{rss[k]['median']:>9.1f}{rss[k]['max']:>9.1f}" for k, n in rows]

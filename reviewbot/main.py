@@ -28,6 +28,7 @@ from reviewbot.plan import Plan
 from reviewbot.providers import PRESETS, Endpoint, api_key
 from reviewbot.publish import RENDERERS
 from reviewbot.publish import plan as plan_out
+from reviewbot.redact import Redactor, ScrubFilter
 from reviewbot.result import ReviewResult
 
 log = logging.getLogger("reviewbot")
@@ -146,11 +147,14 @@ def load_config(args: argparse.Namespace, root: Path) -> tuple[Config, Path]:
     return build_config(values, cli, source), root
 
 
-def setup_logging(verbose: bool) -> None:
+def setup_logging(verbose: bool, redactor: Redactor | None = None) -> None:
     """Our messages on stderr as `reviewbot: ...`; PyGithub's own (it installs a handler on
-    import, bound to the stderr of that moment) go through the same handler, warnings only."""
+    import, bound to the stderr of that moment) go through the same handler, warnings only.
+    With a redactor, every record is scrubbed of the secrets it masked and of the keys."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("reviewbot: %(message)s"))
+    if redactor is not None:
+        handler.addFilter(ScrubFilter(redactor))
     for name in ("reviewbot", "github"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
@@ -162,11 +166,12 @@ def setup_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(args.verbose)
+    redactor = Redactor()  # one per run: masks the diff's secrets, scrubs all that goes out
+    setup_logging(args.verbose, redactor)
     try:
-        return run(args, parser)
+        return run(args, parser, redactor)
     except ReviewbotError as err:
-        print(f"reviewbot: error: {err}", file=sys.stderr)
+        print(f"reviewbot: error: {redactor.scrub(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("reviewbot: interrupted", file=sys.stderr)
@@ -189,20 +194,24 @@ def read_diff(args: argparse.Namespace, parser: argparse.ArgumentParser):
     return sources.from_git(args.base)
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser, redactor: Redactor) -> int:
     if args.github:
         from reviewbot.github.run import run_github
 
-        return run_github(args)
+        return run_github(args, redactor)
     if args.repo or args.pr:
         raise UsageError("--repo and --pr go with --github")
     root = sources.git_root() or Path.cwd()
     config, root = load_config(args, root)
     endpoint = endpoint_for(config)
     key = None if args.dry_run else api_key(endpoint)
+    if key:
+        redactor.add_secret(key, "API key")
     diff = read_diff(args, parser)
     prompts_dir = (root / config.prompts_dir) if config.prompts_dir else None
-    plan, prompts = plan_review(diff, config, endpoint, prompts_dir, quiet=args.quiet)
+    plan, prompts = plan_review(
+        diff, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor
+    )
     if args.dry_run:
         return show_plan(plan, args.format, config, endpoint)
     cache_root = None if args.no_cache else root

@@ -20,7 +20,8 @@ from reviewbot.model import OpenAIModel
 from reviewbot.plan import Plan, make_plan
 from reviewbot.prompts import Prompts, load_prompts
 from reviewbot.providers import Endpoint, resolve
-from reviewbot.result import ReviewResult
+from reviewbot.redact import Redactor, has_placeholder
+from reviewbot.result import FailedChunk, ReviewResult
 from reviewbot.review import ChunkOutcome, Reviewer
 from reviewbot.tokens import tokenizer_for
 
@@ -40,12 +41,18 @@ def endpoint_for(config: Config) -> Endpoint:
 
 
 def plan_review(
-    diff: Diff, config: Config, endpoint: Endpoint, prompts_dir: Path | None, quiet: bool = False
+    diff: Diff,
+    config: Config,
+    endpoint: Endpoint,
+    prompts_dir: Path | None,
+    quiet: bool = False,
+    redactor: Redactor | None = None,
 ) -> tuple[Plan, Prompts]:
     prompts = load_prompts(prompts_dir)
     tokenizer = tokenizer_for(endpoint.model, quiet=quiet)
     log.info("tokens counted by %s", tokenizer.source)
-    return make_plan(diff, config, endpoint, prompts, tokenizer), prompts
+    plan = make_plan(diff, config, endpoint, prompts, tokenizer, redactor=redactor)
+    return plan, prompts
 
 
 def run_review(
@@ -58,7 +65,11 @@ def run_review(
     cache_root: Path | None = None,
 ) -> ReviewResult:
     """Review the plan. With `cache_root`, chunks reviewed before (same code, prompts, model and
-    settings) come from the result cache in `cache_root / config.cache_dir`, at no cost."""
+    settings) come from the result cache in `cache_root / config.cache_dir`, at no cost.
+    The result is scrubbed of every secret the plan masked, and of the key."""
+    redactor = plan.redactor or Redactor()
+    if key:
+        redactor.add_secret(key, "API key")
     if not plan.chunks:
         log.warning("nothing to review: %s", why_nothing(plan))
     cache = None
@@ -69,6 +80,39 @@ def run_review(
         reviewer = Reviewer(plan, model, config, prompts, endpoint, progress=progress, cache=cache)
         result = reviewer.run()
     result.notes.insert(0, f"tokens counted by {plan.tokenizer.source}")
+    if masked := redactor.summary():
+        result.notes.insert(1, masked)
+    return scrub_result(result, redactor)
+
+
+def scrub_result(result: ReviewResult, redactor: Redactor) -> ReviewResult:
+    """No secret value leaves in findings, summaries, notes or failures; and a suggested fix
+    that would write a `«redacted:...»` placeholder into the code is dropped."""
+    clean = redactor.scrub
+    findings, dropped = [], 0
+    for f in result.findings:
+        suggestion = f.suggestion
+        if has_placeholder(suggestion):
+            suggestion, dropped = None, dropped + 1
+        findings.append(
+            f.with_(
+                title=clean(f.title),
+                body=clean(f.body),
+                suggestion=clean(suggestion) if suggestion else suggestion,
+                note=clean(f.note) if f.note else f.note,
+            )
+        )
+    result.findings = findings
+    result.summaries = [clean(s) for s in result.summaries]
+    result.notes = [clean(n) for n in result.notes]
+    if dropped:
+        result.notes.append(
+            f"dropped {dropped} suggested fix{'es' * (dropped != 1)} that would have written a "
+            "masked secret's placeholder into the code"
+        )
+    result.invalid = [clean(i) for i in result.invalid]
+    result.failed = [FailedChunk(c.index, c.paths, clean(c.reason)) for c in result.failed]
+    result.stopped = clean(result.stopped) if result.stopped else result.stopped
     return result
 
 

@@ -1,6 +1,9 @@
 """The review's plan: which files are reviewed in which chunks, at what token cost.
 
 Everything before the first model call happens here, so `--dry-run` and a real review share it.
+Secrets are masked here too, file by file before chunking (`reviewbot.redact`): every later step
+(chunk text and token counts, self-check excerpts, finding code, fingerprints, the result cache)
+sees only the placeholders, and line numbers do not change.
 The request budget is `chunk_tokens` (default: min(16384, the model's context window)); each
 chunk's body gets what is left after the system prompt, the chunk template and the reserved
 output tokens.
@@ -17,6 +20,7 @@ from reviewbot.diff import Diff
 from reviewbot.errors import UsageError
 from reviewbot.prompts import Prompts
 from reviewbot.providers import Endpoint
+from reviewbot.redact import Redactor
 from reviewbot.tokens import Tokenizer
 from reviewbot.triage import Skipped, triage
 
@@ -57,6 +61,7 @@ class Plan:
     nonce: str
     system_prompt: str
     reviewed_files: tuple[str, ...] = field(default=())
+    redactor: Redactor | None = None  # what was masked; scrubs what goes out
 
     @property
     def prompt_tokens(self) -> int:
@@ -105,11 +110,14 @@ def make_plan(
     prompts: Prompts,
     tokenizer: Tokenizer,
     nonce: str | None = None,
+    redactor: Redactor | None = None,
 ) -> Plan:
     nonce = nonce or secrets.token_hex(6)
+    redactor = redactor or Redactor()
     budget, system = request_budget(config, endpoint, prompts, tokenizer, nonce)
     sorted_out = triage(diff, config)
-    chunks = plan_chunks(sorted_out.reviewable, budget.body, tokenizer, config.context_lines)
+    reviewable = [redactor.redact_file(f) for f in sorted_out.reviewable]
+    chunks = plan_chunks(reviewable, budget.body, tokenizer, config.context_lines)
     planned = [PlannedChunk(c, budget.system + c.tokens) for c in chunks]
     kept, over = _apply_caps(planned, config, endpoint)
     skipped = list(sorted_out.skipped)
@@ -129,6 +137,7 @@ def make_plan(
         nonce=nonce,
         system_prompt=system,
         reviewed_files=tuple(dict.fromkeys(cf.path for pc in kept for cf in pc.chunk.files)),
+        redactor=redactor,
     )
 
 

@@ -29,7 +29,7 @@ REPORT_KEYS = {
     "targets",
     "passed",
 }
-STEPS = {"import", "tokenizer", "budget", "parse", "triage", "chunk", "engine"}
+STEPS = {"import", "tokenizer", "budget", "parse", "triage", "redact", "chunk", "engine"}
 
 
 @pytest.mark.parametrize("size", ["small", "medium"])

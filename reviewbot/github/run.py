@@ -40,6 +40,7 @@ from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review
 from reviewbot.prompts import TEMPLATES
 from reviewbot.providers import api_key
 from reviewbot.publish import plan as plan_out
+from reviewbot.redact import Redactor
 from reviewbot.result import ReviewResult
 from reviewbot.triage import Skipped
 
@@ -192,9 +193,11 @@ def fork_without_key(pull: PullInfo, config: Config, err: UsageError) -> int:
     return EXIT_USAGE if config.fail_on_fork else EXIT_OK
 
 
-def run_github(args: argparse.Namespace) -> int:
+def run_github(args: argparse.Namespace, redactor: Redactor | None = None) -> int:
+    redactor = redactor or Redactor()
     target = target_from(args)
     actions.mask(target.token)
+    redactor.add_secret(target.token, "GitHub token")
     api = GitHubAPI(
         target.repo,
         target.token,
@@ -219,6 +222,7 @@ def run_github(args: argparse.Namespace) -> int:
                 return fork_without_key(pull, config, err)
             raise
         actions.mask(key)
+        redactor.add_secret(key, "API key")
     summary = find_summary(api.issue_comments(pull.number))
     last = last_reviewed_head(summary)
     if last == pull.head_sha and not args.full_review:
@@ -230,7 +234,9 @@ def run_github(args: argparse.Namespace) -> int:
     text, extra_skipped, since = choose_diff(api, pull, last, args.full_review)
     diff = parse_diff(text)
     prompts_dir = remote_prompts(api, pull, config.prompts_dir) if config.prompts_dir else None
-    plan, prompts = plan_review(diff, config, endpoint, prompts_dir, quiet=args.quiet)
+    plan, prompts = plan_review(
+        diff, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor
+    )
     if args.dry_run:
         sys.stdout.write(
             (plan_out.render_json if args.format == "json" else plan_out.render_text)(

@@ -1,0 +1,2 @@
+const _MapType_name = "UnspecifiedMapHashArrayProgramArrayPerfEventArrayPerCPUHashPerCPUArrayStackTraceCGroupArrayLRUHashLRUCPUHashLPMTrieArrayOfMapsHashOfMaps"
+var names = []string{"TestSomethingWithAVeryLongNameThatIsLong", "another_really_long_identifier_name"}
