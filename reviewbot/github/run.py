@@ -14,7 +14,6 @@ import os
 import secrets
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +98,8 @@ def remote_config(
 ) -> tuple[Config, str]:
     """The config file from the base branch (never the PR's head), then the flags."""
     names = [args.config] if args.config else [*CONFIG_FILES, "pyproject.toml"]
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:  # one round trip, not four
-        texts = list(pool.map(lambda name: api.file_text(name, pull.base_sha), names))
-    for name, text in zip(names, texts, strict=True):
+    for name in names:  # in order, stopping at the first: one request for a configured repo
+        text = api.file_text(name, pull.base_sha)
         if text is None:
             continue
         values = read_config_text(name, text)
