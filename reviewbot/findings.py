@@ -10,6 +10,18 @@ from reviewbot.anchors import Anchor
 from reviewbot.config import SEVERITIES, Level
 
 SEVERITY_RANK = {s: n for n, s in enumerate(SEVERITIES)}  # 0 = critical
+REPLY_FIELDS = (
+    "path",
+    "line",
+    "end_line",
+    "side",
+    "severity",
+    "category",
+    "score",
+    "title",
+    "body",
+    "suggestion",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,10 @@ class Finding:
             and self.anchor.moved is None
             and self.anchor.side == "RIGHT"
         )
+
+    def fields(self) -> dict[str, object]:
+        """The finding in the reply schema's terms (path .. suggestion), as the model wrote it."""
+        return {name: getattr(self, name) for name in REPLY_FIELDS}
 
     def with_(self, **changes: object) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -33,19 +33,7 @@ def candidate(n: int, f: Finding, view: Diff) -> dict[str, object]:
             if number is not None and lo <= number <= hi and (ln.kind, ln.old, ln.new) not in seen:
                 seen.add((ln.kind, ln.old, ln.new))
                 rows.append(render_line(ln))
-    return {
-        "id": n,
-        "path": f.path,
-        "line": f.line,
-        "end_line": f.end_line,
-        "severity": f.severity,
-        "score": f.score,
-        "category": f.category,
-        "title": f.title,
-        "body": f.body,
-        "suggestion": f.suggestion,
-        "code": "\n".join(rows),
-    }
+    return {"id": n, **f.fields(), "code": "\n".join(rows)}
 
 
 def verdicts(text: str) -> dict[int, dict]:
@@ -71,18 +59,7 @@ def _items(text: str) -> list:
 
 def revise(f: Finding, verdict: dict) -> Finding:
     """Apply the self-check's revised score and severity (and text, if it corrected it)."""
-    merged = {
-        "path": f.path,
-        "line": f.line,
-        "end_line": f.end_line,
-        "side": f.side,
-        "severity": f.severity,
-        "category": f.category,
-        "score": f.score,
-        "title": f.title,
-        "body": f.body,
-        "suggestion": f.suggestion,
-    }
+    merged = f.fields()
     for key in ("score", "severity", "title", "body"):
         if key in verdict and verdict[key] not in (None, ""):
             merged[key] = verdict[key]

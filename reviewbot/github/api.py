@@ -100,6 +100,17 @@ def explain(err: GithubException, doing: str, repo: str) -> GitHubError:
     return GitHubError(f"GitHub answered {status} while {doing}: {message}")
 
 
+def _comment(c: Any, **extra: Any) -> Comment:
+    user = c.user
+    return Comment(
+        c.id,
+        c.body or "",
+        user.login if user else "",
+        author_type=user.type if user else "",
+        **extra,
+    )
+
+
 def _file_patch(status: str, old: str, new: str, patch: str) -> str:
     """One file of a `git diff`, rebuilt from the file list's status and patch."""
     head, tail, extra = f"a/{old}", f"b/{new}", ""
@@ -243,33 +254,14 @@ class GitHubAPI:
         pr = self._pull(number)
         return self._call(
             f"listing review comments of #{number}",
-            lambda: [
-                Comment(
-                    c.id,
-                    c.body or "",
-                    c.user.login if c.user else "",
-                    c.path,
-                    c.line,
-                    author_type=c.user.type if c.user else "",
-                )
-                for c in pr.get_review_comments()
-            ],
+            lambda: [_comment(c, path=c.path, line=c.line) for c in pr.get_review_comments()],
         )
 
     def issue_comments(self, number: int) -> list[Comment]:
         pr = self._pull(number)
         return self._call(
             f"listing comments of #{number}",
-            lambda: [
-                Comment(
-                    c.id,
-                    c.body or "",
-                    c.user.login if c.user else "",
-                    url=c.html_url,
-                    author_type=c.user.type if c.user else "",
-                )
-                for c in pr.get_issue_comments()
-            ],
+            lambda: [_comment(c, url=c.html_url) for c in pr.get_issue_comments()],
         )
 
     def create_review(

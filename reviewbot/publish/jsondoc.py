@@ -14,16 +14,7 @@ SCHEMA_VERSION = 1
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {
-        "path": f.path,
-        "line": f.line,
-        "end_line": f.end_line,
-        "side": f.side,
-        "severity": f.severity,
-        "category": f.category,
-        "score": f.score,
-        "title": f.title,
-        "body": f.body,
-        "suggestion": f.suggestion,
+        **f.fields(),
         "inline": f.anchor is not None,
         "note": f.note,
         "checked": f.checked,
