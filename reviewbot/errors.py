@@ -9,7 +9,8 @@
      └── GitHubError       exit 4   the GitHub API refused a request (permissions, not found, ...)
 
 Exit code 5 (EXIT_PARTIAL) has no exception: it is a run that finished with some chunks failed.
-Anything else that escapes `main` is a bug and keeps its traceback.
+Anything else that escapes `main` is a bug: its traceback is printed (scrubbed of secrets) and
+the exit code is 70, so a crash is never mistaken for "findings" (1).
 Transient failures (429, 5xx, timeouts) are retried inside the model and GitHub modules;
 only their final outcome becomes one of these errors.
 """
@@ -22,6 +23,7 @@ EXIT_USAGE = 2
 EXIT_MODEL = 3
 EXIT_GITHUB = 4
 EXIT_PARTIAL = 5
+EXIT_BUG = 70  # EX_SOFTWARE: anything else that escapes main is a bug in reviewbot
 
 
 class ReviewbotError(Exception):

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from reviewbot.config import (
     find_config_file,
     read_config_text,
 )
-from reviewbot.errors import EXIT_OK, ReviewbotError, UsageError
+from reviewbot.errors import EXIT_BUG, EXIT_OK, ReviewbotError, UsageError
+from reviewbot.github import actions
 from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review
 from reviewbot.plan import Plan
 from reviewbot.providers import PRESETS, Endpoint, api_key
@@ -41,6 +43,7 @@ exit codes:
   3  the model could not be reached or answered nothing usable for any chunk
   4  the GitHub API refused a request
   5  some chunks failed; the others were reviewed and reported
+  70 an internal error (a bug in reviewbot; the traceback is printed)
 
 examples:
   reviewbot app.py                        review a whole file
@@ -171,11 +174,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args, parser, redactor)
     except ReviewbotError as err:
-        print(f"reviewbot: error: {redactor.scrub(str(err))}", file=sys.stderr)
+        message = redactor.scrub(str(err))
+        print(f"reviewbot: error: {message}", file=sys.stderr)
+        actions.annotate("error", message)  # in GitHub Actions: on the run and the job summary
+        actions.write_summary(f"**reviewbot failed:** {message}")
         return err.exit_code
     except KeyboardInterrupt:
         print("reviewbot: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug: its traceback, scrubbed of secrets, and an exit code of its own
+        sys.stderr.write(redactor.scrub(traceback.format_exc()))
+        print(
+            "reviewbot: internal error: this is a bug in reviewbot; please report it with the "
+            "traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 def main_entry() -> None:
@@ -204,10 +218,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, redactor: Red
     root = sources.git_root() or Path.cwd()
     config, root = load_config(args, root)
     endpoint = endpoint_for(config)
+    diff = read_diff(args, parser)  # first: a mistyped file name is the likelier mistake
     key = None if args.dry_run else api_key(endpoint)
     if key:
         redactor.add_secret(key, "API key")
-    diff = read_diff(args, parser)
     prompts_dir = (root / config.prompts_dir) if config.prompts_dir else None
     plan, prompts = plan_review(
         diff, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor

@@ -87,3 +87,34 @@ def test_the_failure_of_one_request_is_one_line(
     assert "Traceback" not in err
     assert "model 'gpt-4.1-mini' or the API at http://127.0.0.1:" in err
     assert "check --model and --base-url" in err
+
+
+def test_a_bug_exits_70_with_a_scrubbed_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A crash must never read as "findings" (exit 1), nor print the key."""
+    import reviewbot.main as entry
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected state near {KEY}")
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setattr(entry, "run_review", explode)
+    assert main(["app.py"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError" in err
+    assert KEY not in err
+    assert "this is a bug in reviewbot" in err
+
+
+def test_expected_errors_are_annotated_in_actions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    assert main([str(tmp_path / "missing.py")]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("::error title=reviewbot::")
+    assert "missing.py: no such file" in (tmp_path / "summary.md").read_text()
