@@ -27,6 +27,7 @@ from reviewbot.triage import Skipped, triage
 DEFAULT_REQUEST_TOKENS = 16_384
 MESSAGE_OVERHEAD = 8  # tokens the chat format adds per message
 SAFETY = 0.02  # share of the budget kept free for tokenizer differences between providers
+LOCAL_CONTEXT_SHARE = 0.75  # local models' own tokenizers count up to ~2.5x tiktoken for CJK text
 # Estimates for --dry-run and the cost cap, before the model has answered:
 EXPECTED_OUTPUT_BASE = 350  # tokens of a reply with a few findings
 EXPECTED_OUTPUT_SHARE = 0.03  # plus this share of the chunk's prompt
@@ -91,7 +92,10 @@ def request_budget(
         + uses * len(nonce)
         + 3 * MESSAGE_OVERHEAD
     )
-    request = min(config.chunk_tokens or DEFAULT_REQUEST_TOKENS, endpoint.context_window)
+    window = endpoint.context_window
+    if endpoint.preset.key_env is None:  # a local server: its tokenizer may count more than ours
+        window = int(window * LOCAL_CONTEXT_SHARE)
+    request = min(config.chunk_tokens or DEFAULT_REQUEST_TOKENS, window)
     body = int(request * (1 - SAFETY)) - system_tokens - config.max_output_tokens
     if body < MIN_BODY_TOKENS:
         raise UsageError(

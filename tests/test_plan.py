@@ -23,3 +23,21 @@ def test_chunks_do_not_depend_on_the_random_delimiter() -> None:
         system_tokens = tokenizer.count(plan.system_prompt)
         assert plan.budget.system >= system_tokens
     assert all(r == renders[0] for r in renders)
+
+
+def test_local_servers_get_a_quarter_of_their_context_as_margin() -> None:
+    diff = parse_diff("--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n a = 1\n+b = 2\n")
+    prompts = load_prompts()
+    tokenizer = tokenizer_for("default", quiet=True)
+    local = make_plan(
+        diff,
+        Config(context_window=8192),
+        resolve("llamacpp", context_window=8192),
+        prompts,
+        tokenizer,
+    )
+    assert local.budget.request == 6144
+    explicit = make_plan(diff, Config(chunk_tokens=4000), resolve("llamacpp"), prompts, tokenizer)
+    assert explicit.budget.request == 4000
+    cloud = make_plan(diff, Config(), resolve("openai"), prompts, tokenizer)
+    assert cloud.budget.request == 16384
