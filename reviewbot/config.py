@@ -116,7 +116,11 @@ class Config(BaseModel):
         "default: min(16384, the model's context window).",
     )
     context_lines: int = Field(3, ge=0, le=50, description="Lines repeated around split hunks.")
-    max_output_tokens: int = Field(4096, ge=256, description="Tokens reserved for each answer.")
+    max_output_tokens: int = Field(
+        4096,
+        ge=256,
+        description="Tokens reserved for each answer; unset, at most a quarter of the request.",
+    )
     temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
     top_p: float | None = Field(None, gt=0, le=1, description="Nucleus sampling; unset: API's.")
     frequency_penalty: float | None = Field(None, ge=-2, le=2, description="Unset: API default.")

@@ -27,6 +27,7 @@ from reviewbot.triage import Skipped, triage
 DEFAULT_REQUEST_TOKENS = 16_384
 MESSAGE_OVERHEAD = 8  # tokens the chat format adds per message
 SAFETY = 0.02  # share of the budget kept free for tokenizer differences between providers
+MIN_OUTPUT_TOKENS = 1024  # a default reservation never goes below this
 LOCAL_CONTEXT_SHARE = 0.75  # local models' own tokenizers count up to ~2.5x tiktoken for CJK text
 # Estimates for --dry-run and the cost cap, before the model has answered:
 EXPECTED_OUTPUT_BASE = 350  # tokens of a reply with a few findings
@@ -96,15 +97,18 @@ def request_budget(
     if endpoint.preset.key_env is None:  # a local server: its tokenizer may count more than ours
         window = int(window * LOCAL_CONTEXT_SHARE)
     request = min(config.chunk_tokens or DEFAULT_REQUEST_TOKENS, window)
-    body = int(request * (1 - SAFETY)) - system_tokens - config.max_output_tokens
+    output = config.max_output_tokens
+    if "max_output_tokens" not in config.model_fields_set:  # the default fits a small context
+        output = max(MIN_OUTPUT_TOKENS, min(output, request // 4))
+    body = int(request * (1 - SAFETY)) - system_tokens - output
     if body < MIN_BODY_TOKENS:
         raise UsageError(
             f"a request budget of {request} tokens leaves {max(body, 0)} for the code after the "
-            f"system prompt ({system_tokens}) and the reserved output ({config.max_output_tokens});"
+            f"system prompt ({system_tokens}) and the reserved output ({output});"
             f" at least {MIN_BODY_TOKENS} are needed: raise chunk_tokens (or the context window) "
             "or lower max_output_tokens"
         )
-    return Budget(request, system_tokens, config.max_output_tokens, body), system
+    return Budget(request, system_tokens, output, body), system
 
 
 def make_plan(

@@ -173,7 +173,7 @@ class Reviewer:
         return outcome
 
     def _call(self, messages: list[dict[str, str]], schema: dict, usage: PassUsage) -> Completion:
-        completion = self.model.complete(messages, schema, self.config.max_output_tokens)
+        completion = self.model.complete(messages, schema, self.plan.budget.output)
         prompt, done = completion.prompt_tokens, completion.completion_tokens
         if not completion.usage_reported:
             prompt = sum(self.count(m["content"]) for m in messages)
