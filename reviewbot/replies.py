@@ -264,20 +264,27 @@ def _score(value: Any) -> int | None:
 def salvage(text: str) -> Reply:
     """The complete finding objects of a truncated or broken reply (possibly none)."""
     reply = Reply()
-    starts = [i for i in (text.find(f'"{key}"') for key in LIST_KEYS) if i >= 0]
-    if not starts:
-        return reply
-    bracket = text.find("[", min(starts))
-    if bracket < 0:
-        return reply
-    for n, obj in enumerate(_objects(text, bracket + 1), start=1):
-        try:
-            item = json.loads(_TRAILING_COMMA.sub(r"\1", obj), strict=False)
-        except (json.JSONDecodeError, RecursionError):
+    for n, item in enumerate(salvage_items(text), start=1):
+        if item is None:
             reply.problems.append(f"finding {n} could not be read")
-            continue
-        _add(reply, item, n)
+        else:
+            _add(reply, item, n)
     return reply
+
+
+def salvage_items(text: str) -> list[Any]:
+    """The complete objects of a broken reply's findings list; None for one that is unreadable."""
+    starts = [i for i in (text.find(f'"{key}"') for key in LIST_KEYS) if i >= 0]
+    bracket = text.find("[", min(starts)) if starts else -1
+    if bracket < 0:
+        return []
+    items: list[Any] = []
+    for obj in _objects(text, bracket + 1):
+        try:
+            items.append(json.loads(_TRAILING_COMMA.sub(r"\1", obj), strict=False))
+        except (json.JSONDecodeError, RecursionError):
+            items.append(None)
+    return items
 
 
 def _objects(text: str, pos: int) -> list[str]:

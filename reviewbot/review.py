@@ -274,7 +274,8 @@ class Reviewer:
         ]
         try:
             completion = self._call(messages, selfcheck_schema(), self.usage.self_check)
-            by_id = selfcheck.verdicts(completion.text)
+            cut_off = completion.finish_reason == "length"
+            by_id = selfcheck.verdicts(completion.text, cut_off=cut_off)
         except ModelError as err:  # fatal for the run, but this chunk's review is done
             with self._lock:
                 self._stop = self._stop or str(err)
@@ -289,7 +290,19 @@ class Reviewer:
                 "its findings are reported unchecked"
             )
             return candidates
-        kept = selfcheck.keep(candidates, by_id)
+        judged = selfcheck.reached(completion.text, by_id) if cut_off else None
+        kept = selfcheck.keep(candidates, by_id, judged)
+        if judged is not None and judged < len(candidates):
+            left = len(candidates) - judged
+            outcome.notes.append(
+                f"self-check for chunk {chunk.index + 1} was cut off at the output token limit; "
+                + (
+                    "1 finding it did not reach is"
+                    if left == 1
+                    else f"{left} findings it did not reach are"
+                )
+                + " reported unchecked"
+            )
         outcome.self_check_dropped = len(candidates) - len(kept)
         return kept
 

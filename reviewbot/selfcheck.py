@@ -7,19 +7,32 @@ ids it keeps (`verdicts`), with revised scores and severities and, optionally, c
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
 
 from reviewbot.chunking import render_line
 from reviewbot.diff import Diff
 from reviewbot.findings import Finding
-from reviewbot.replies import RawFinding, ReplyError, load_json
+from reviewbot.replies import RawFinding, ReplyError, load_json, salvage_items
 
 EXCERPT_CONTEXT = 3  # lines shown around a finding
 
 
-def keep(candidates: list[Finding], by_id: dict[int, dict]) -> list[Finding]:
-    """The candidates the self-check kept (ids count from 1), revised."""
-    return [revise(f, by_id[n]) for n, f in enumerate(candidates, start=1) if n in by_id]
+def keep(
+    candidates: list[Finding], by_id: dict[int, dict], judged: int | None = None
+) -> list[Finding]:
+    """The candidates the self-check kept (ids count from 1), revised.
+
+    With `judged` (a reply cut off after that candidate), later candidates were never judged:
+    they are kept as they were, unchecked, rather than dropped."""
+    out = []
+    for n, f in enumerate(candidates, start=1):
+        if n in by_id:
+            out.append(revise(f, by_id[n]))
+        elif judged is not None and n > judged:
+            out.append(f)
+    return out
 
 
 def candidate(n: int, f: Finding, view: Diff) -> dict[str, object]:
@@ -36,10 +49,12 @@ def candidate(n: int, f: Finding, view: Diff) -> dict[str, object]:
     return {"id": n, **f.fields(), "code": "\n".join(rows)}
 
 
-def verdicts(text: str) -> dict[int, dict]:
-    """The self-check's verdicts by candidate id (models write ids as numbers or strings)."""
+def verdicts(text: str, cut_off: bool = False) -> dict[int, dict]:
+    """The self-check's verdicts by candidate id (models write ids as numbers or strings).
+
+    A reply `cut_off` at the token limit gives the verdicts it completed (possibly none)."""
     out = {}
-    for item in _items(text):
+    for item in salvage_items(text) if cut_off else _items(text):
         if not isinstance(item, dict):
             continue
         ident = item.get("id")
@@ -48,6 +63,17 @@ def verdicts(text: str) -> dict[int, dict]:
         if isinstance(ident, int) and not isinstance(ident, bool):
             out[ident] = item
     return out
+
+
+_ID = re.compile(r'"id"\s*:\s*"?(\d+)')
+
+
+def reached(text: str, by_id: dict[int, dict]) -> int:
+    """How far a cut-off self-check got: every candidate before the last id it started writing
+    was judged (kept or left out); that one and later ones were not."""
+    started = [int(n) for n in _ID.findall(text)]
+    last = started[-1] if started else 0
+    return max(max(by_id, default=0), last - 1 if last not in by_id else last)
 
 
 def _items(text: str) -> list:

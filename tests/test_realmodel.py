@@ -33,6 +33,7 @@ import pytest
 from unidiff import PatchSet
 
 from reviewbot.config import CATEGORIES, SEVERITIES
+from reviewbot.tokens import tokenizer_for
 from tests.conftest import GitRepo
 from tests.realmodel import server
 from tests.realmodel.wire import Exchange, WireTap
@@ -92,6 +93,11 @@ WIDE = (
 @pytest.fixture(scope="session")
 def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.LlamaServer]:
     """One llama.cpp server for the session: 127.0.0.1, a free port, one thread."""
+    if not tokenizer_for("default", quiet=True).exact:
+        pytest.skip(
+            "the budgets here are sized for exact token counts: set TIKTOKEN_CACHE_DIR to a "
+            "folder holding tiktoken's o200k_base file (CI does)"
+        )
     try:
         running = server.start(server.find_model(), tmp_path_factory.mktemp("llama") / "server.log")
     except server.Unavailable as err:

@@ -513,6 +513,26 @@ def test_an_unusable_self_check_keeps_the_findings_unchecked(scripted: ScriptedR
     assert any("self-check failed for chunk 1" in note for note in result.notes)
 
 
+def test_a_cut_off_self_check_keeps_what_it_did_not_reach(scripted: ScriptedReviewer) -> None:
+    """Candidates 1-4; the self-check keeps 1, drops 2, and is cut off before judging 3 and 4
+    (4, a debug print scoring 4, then falls below the minimum score)."""
+
+    def responder(request: dict[str, Any]) -> str | Reply:
+        if not is_self_check(request):
+            return scripted(request)
+        whole = '{"findings": [{"id": 1, "score": 9, "severity": "critical"}, {"id": 3, "sco'
+        return Reply(whole, finish_reason="length")
+
+    with FakeOpenAI(responder=responder, api_key=KEY) as server:
+        result, _ = review_in_process(server, {"app.py": APP})
+    assert [(f.line, f.checked, f.score) for f in result.findings] == [(5, True, 9), (12, False, 9)]
+    assert result.dropped.get("self_check") == 1
+    assert any(
+        "cut off at the output token limit; 2 findings it did not reach are" in n
+        for n in result.notes
+    )
+
+
 def test_quota_running_out_in_the_self_check_stops_but_keeps_the_review(srv: FakeOpenAI) -> None:
     srv.enqueue(Fault(delay=0.001), Fault(status=429, code="insufficient_quota"))
     result, _ = review_in_process(srv, {"app.py": APP})
