@@ -27,15 +27,8 @@ from reviewbot.model import CallFailed, Completion, Model
 from reviewbot.plan import Plan, PlannedChunk
 from reviewbot.prompts import Prompts
 from reviewbot.providers import Endpoint
-from reviewbot.replies import (
-    RawFinding,
-    Reply,
-    ReplyError,
-    parse_reply,
-    response_schema,
-    salvage,
-    selfcheck_schema,
-)
+from reviewbot.replies import Reply, ReplyError, parse_reply, salvage
+from reviewbot.reply_schema import RawFinding, response_schema, selfcheck_schema
 from reviewbot.result import FailedChunk, PassUsage, ReviewResult, Usage
 
 RETRY_NOTE = (

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from reviewbot.chunking import render_line
 from reviewbot.diff import Diff
 from reviewbot.findings import Finding
-from reviewbot.replies import RawFinding, ReplyError, load_json, salvage_items
+from reviewbot.replies import ReplyError, load_json, salvage_items
+from reviewbot.reply_schema import RawFinding
 
 EXCERPT_CONTEXT = 3  # lines shown around a finding
 

@@ -25,7 +25,8 @@ from reviewbot.model import CallFailed, OpenAIModel
 from reviewbot.model_retry import MAX_WAIT, request_budget
 from reviewbot.model_retry import retry_after as _retry_after
 from reviewbot.providers import resolve
-from reviewbot.replies import parse_reply, response_schema, selfcheck_schema
+from reviewbot.replies import parse_reply
+from reviewbot.reply_schema import response_schema, selfcheck_schema
 from tests.fakes import openai_server
 from tests.fakes.openai_server import FakeOpenAI, Fault, Reply, count_tokens, make_usage
 

@@ -10,16 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewbot.replies import (
-    RawFinding,
-    Reply,
-    ReplyError,
-    load_json,
-    parse_reply,
-    response_schema,
-    salvage,
-    selfcheck_schema,
-)
+from reviewbot.replies import Reply, ReplyError, load_json, parse_reply, salvage
+from reviewbot.reply_schema import RawFinding, response_schema, selfcheck_schema
 
 
 def finding(**changes: Any) -> dict[str, Any]:
