@@ -40,7 +40,8 @@ exit codes:
   0  reviewed (with or without findings)
   1  a finding at or above --fail-on
   2  usage, configuration or input error (a missing API key included)
-  3  the model could not be reached or answered nothing usable for any chunk
+  3  the model could not be reached or answered nothing usable for any chunk,
+     or the run had to stop (key refused, quota used up)
   4  the GitHub API refused a request
   5  some chunks failed; the others were reviewed and reported
   70 an internal error (a bug in reviewbot; the traceback is printed)
