@@ -52,7 +52,6 @@ examples:
   reviewbot --base origin/main            review the working tree against a ref
   reviewbot --dry-run app.py              the plan and price, no API key needed
   reviewbot --github --repo o/r --pr 7    review a pull request and post the review
-  reviewbot --github --repo o/r --pr 7    review a pull request and post comments
 """
 
 
