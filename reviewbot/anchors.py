@@ -158,3 +158,17 @@ def _anchor_in(
     if start == stop:
         return Anchor(path, stop, side, moved=moved)
     return Anchor(path, stop, side, start_line=start, start_side=side, moved=moved)
+
+
+def code_at(file: FileDiff | None, anchor: Anchor) -> str:
+    """The text of the lines an anchor covers (new-file lines on RIGHT, old-file lines on LEFT)."""
+    if file is None:
+        return ""
+    rows = []
+    for hunk in file.hunks:
+        for ln in hunk.lines:
+            left = None if ln.kind is Kind.ADDED else ln.old
+            number = ln.new if anchor.side == "RIGHT" else left
+            if number is not None and anchor.first_line <= number <= anchor.line:
+                rows.append(ln.text)
+    return "\n".join(rows)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reviewbot.diff import FileDiff, Kind, Line
+from reviewbot.diff import Diff, FileDiff, Hunk, Kind, Line
 from reviewbot.tokens import Tokenizer
 from reviewbot.triage import priority
 
@@ -80,6 +80,18 @@ class Chunk:
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(f.path for f in self.files)
+
+    def view(self) -> Diff:
+        """The part of the diff this chunk shows, as a Diff: findings must land on these lines.
+        Parts of one file in one chunk become one file."""
+        merged: dict[str, FileDiff] = {}
+        for cf in self.files:
+            f = cf.file
+            hunks = tuple(Hunk(0, 0, 0, 0, "", tuple(cl.line for cl in p.lines)) for p in cf.pieces)
+            if f.path in merged:
+                hunks = merged[f.path].hunks + hunks
+            merged[f.path] = FileDiff(f.old_path, f.new_path, f.status, f.content, hunks)
+        return Diff(tuple(merged.values()))
 
     def render(self) -> str:
         """The chunk's body, exactly as it goes into the prompt."""

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewbot import selfcheck
-from reviewbot.anchors import Anchor, Placer
+from reviewbot.anchors import Anchor, Placer, code_at
 from reviewbot.cache import ResultCache
 from reviewbot.chunking import Chunk
 from reviewbot.config import Config
-from reviewbot.diff import Diff, FileDiff, Hunk
 from reviewbot.errors import ModelError
 from reviewbot.findings import Finding, apply_level, dedupe
 from reviewbot.model import CallFailed, Completion, Model
@@ -59,25 +58,6 @@ class ChunkOutcome:
             "invalid": self.invalid,
             "self_check_dropped": self.self_check_dropped,
         }
-
-
-def chunk_diff(chunk: Chunk) -> Diff:
-    """The part of the diff a chunk shows, as a Diff: findings must land on these lines."""
-    files = []
-    for cf in chunk.files:
-        hunks = tuple(
-            Hunk(0, 0, 0, 0, "", tuple(cl.line for cl in piece.lines)) for piece in cf.pieces
-        )
-        f = cf.file
-        files.append(FileDiff(f.old_path, f.new_path, f.status, f.content, hunks))
-    merged: dict[str, FileDiff] = {}
-    for f in files:  # parts of one file in one chunk share a path
-        if f.path in merged:
-            f = FileDiff(
-                f.old_path, f.new_path, f.status, f.content, merged[f.path].hunks + f.hunks
-            )
-        merged[f.path] = f
-    return Diff(tuple(merged.values()))
 
 
 class Reviewer:
@@ -221,7 +201,7 @@ class Reviewer:
         return best, failure
 
     def _place(self, chunk: Chunk, raw: list[RawFinding], outcome: ChunkOutcome) -> list[Finding]:
-        view = chunk_diff(chunk)
+        view = chunk.view()
         placer = Placer(view)
         found = []
         for r in raw:
@@ -245,7 +225,7 @@ class Reviewer:
                     suggestion=r.suggestion,
                     anchor=spot,
                     note=spot.moved,
-                    code=_code_at(view.file(spot.path), spot),
+                    code=code_at(view.file(spot.path), spot),
                     chunk=chunk.index + 1,
                 )
             )
@@ -256,7 +236,7 @@ class Reviewer:
     def _self_check(
         self, chunk: Chunk, candidates: list[Finding], outcome: ChunkOutcome
     ) -> list[Finding]:
-        view = chunk_diff(chunk)
+        view = chunk.view()
         items = [selfcheck.candidate(n, f, view) for n, f in enumerate(candidates, start=1)]
         messages = [
             {
@@ -358,18 +338,3 @@ def _from_cache(entry: dict[str, Any], index: int) -> ChunkOutcome:
         self_check_dropped=int(entry.get("self_check_dropped") or 0),
         cached=True,
     )
-
-
-def _code_at(file: FileDiff | None, anchor: Anchor) -> str:
-    if file is None:
-        return ""
-    lo, hi = anchor.first_line, anchor.line
-    right = anchor.side == "RIGHT"
-    rows = [
-        ln.text
-        for h in file.hunks
-        for ln in h.lines
-        if (ln.new if right else (ln.old if ln.kind.value != "+" else None)) is not None
-        and lo <= (ln.new if right else ln.old) <= hi  # type: ignore[operator]
-    ]
-    return "\n".join(rows)
