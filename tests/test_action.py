@@ -69,6 +69,8 @@ def test_workflows_start_from_no_permissions() -> None:
     review = WORKFLOWS["review.yml"]["jobs"]["review"]
     assert review["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert review["steps"][-1]["uses"] == "./"
+    checkout = review["steps"][0]
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"  # not the PR
 
 
 @needs_contracts
