@@ -204,4 +204,6 @@ def _explain(err: ValidationError, file_values: dict[str, Any], source: str) -> 
         close = difflib.get_close_matches(top, Config.model_fields, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{where}: unknown setting {top!r}{hint}"
+    if where == "command line":
+        return f"--{key.replace('_', '-')}: {problem['msg']} (got {problem.get('input')!r})"
     return f"{where}: {key}: {problem['msg']} (got {problem.get('input')!r})"

@@ -30,7 +30,7 @@ def test_unknown_key_is_an_error_that_suggests_the_right_one() -> None:
 def test_bad_value_names_the_key_and_the_source() -> None:
     with pytest.raises(UsageError, match=r"\.reviewbot\.yml: min_score"):
         build_config({"min_score": 42}, {}, ".reviewbot.yml")
-    with pytest.raises(UsageError, match=r"command line: strictness"):
+    with pytest.raises(UsageError, match=r"--strictness: Input should be"):
         build_config({}, {"strictness": "extreme"}, ".reviewbot.yml")
 
 
