@@ -8,20 +8,9 @@ from dataclasses import dataclass, replace
 
 from reviewbot.anchors import Anchor
 from reviewbot.config import SEVERITIES, Level
+from reviewbot.reply_schema import REPLY_FIELDS
 
 SEVERITY_RANK = {s: n for n, s in enumerate(SEVERITIES)}  # 0 = critical
-REPLY_FIELDS = (
-    "path",
-    "line",
-    "end_line",
-    "side",
-    "severity",
-    "category",
-    "score",
-    "title",
-    "body",
-    "suggestion",
-)
 
 
 @dataclass(frozen=True)

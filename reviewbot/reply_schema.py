@@ -139,23 +139,26 @@ class RawFinding(BaseModel):
         return value
 
 
+REPLY_FIELDS = (
+    "path",
+    "line",
+    "end_line",
+    "side",
+    "severity",
+    "category",
+    "score",
+    "title",
+    "body",
+    "suggestion",
+)  # a finding in the reply, all required by the JSON schema
+
+
 def response_schema() -> dict[str, Any]:
     """The reply's JSON Schema, in the strict form `response_format: json_schema` accepts."""
     finding = {
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "path",
-            "line",
-            "end_line",
-            "side",
-            "severity",
-            "category",
-            "score",
-            "title",
-            "body",
-            "suggestion",
-        ],
+        "required": list(REPLY_FIELDS),
         "properties": {
             "path": {"type": "string"},
             "line": {"type": "integer"},
