@@ -140,6 +140,9 @@ class Config(BaseModel):
     max_cost: float | None = Field(
         None, ge=0, description="Estimated USD per run at most (null: no cap)."
     )
+    review_deletions: bool = Field(
+        False, description="Review files whose change only deletes lines (a removed check)."
+    )
     review_drafts: bool = Field(False, description="Review draft pull requests.")
     ignore_labels: tuple[str, ...] = Field((), description="Skip PRs carrying any of these.")
     fail_on_fork: bool = Field(

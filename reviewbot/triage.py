@@ -200,8 +200,11 @@ def skip_reason(file: FileDiff, config: Config) -> Skipped | None:
             Status.MODE_CHANGE: f"mode change only ({file.old_mode} -> {file.new_mode})",
         }
         return skip("no-content", what.get(file.status, "no content changes"))
-    if file.added == 0:
-        return skip("deletion-only", f"lines deleted only ({file.removed})")
+    if file.added == 0 and not config.review_deletions:
+        return skip(
+            "deletion-only",
+            f"lines deleted only ({file.removed}); set review_deletions: true to review them",
+        )
     if name in LOCKFILES:
         return skip("lockfile", "lockfile")
     if any(p in VENDOR_DIRS for p in path.split("/")[:-1]):

@@ -74,6 +74,16 @@ def test_binary_submodule_symlink_deleted_and_empty_changes() -> None:
     assert details["b.py"] == "renamed without changes"
 
 
+def test_deletion_only_changes_can_be_reviewed() -> None:
+    diff = parse_diff(
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1,3 +1,2 @@\n"
+        " x = f()\n-if x is None: raise ValueError\n return x\n"
+    )
+    assert [s.reason for s in triage(diff, Config()).skipped] == ["deletion-only"]
+    reviewed = triage(diff, Config(review_deletions=True))
+    assert [f.path for f in reviewed.reviewable] == ["a.py"]
+
+
 def test_config_globs_and_size_limit() -> None:
     config = Config(exclude=("docs/**",), include=("src/*", "docs/*"), max_file_bytes=100)
     files = [
