@@ -21,7 +21,7 @@ from reviewbot import __version__
 from reviewbot.findings import Finding
 from reviewbot.github.api import Comment, GitHubAPI, ReviewRejected
 from reviewbot.publish.markdown import finding_markdown, where
-from reviewbot.publish.summary import counts_line, dropped_line, usage_line
+from reviewbot.publish.summary import counts_line, dropped_line, plural, usage_line
 from reviewbot.result import ReviewResult
 
 log = logging.getLogger("reviewbot")
@@ -157,8 +157,8 @@ def summary_markdown(
         f"## reviewbot{score}",
         "",
         f"**{counts_line(result)}** in "
-        f"{len(result.files_reviewed):,} reviewed files ({result.chunks:,} chunks); "
-        f"{len(result.skipped):,} files skipped.",
+        f"{plural(len(result.files_reviewed), 'reviewed file')} "
+        f"({plural(result.chunks, 'chunk')}); {plural(len(result.skipped), 'file')} skipped.",
     ]
     if result.summaries:
         out += ["", sanitize(" ".join(result.summaries[:6]))]
