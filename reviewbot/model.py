@@ -113,6 +113,7 @@ class OpenAIModel:
         )
         self._format_index = FORMATS.index(first)
         self.format_notes: list[str] = []
+        self.lost = 0  # attempts that timed out or lost their connection: maybe billed
         self._lock = threading.Lock()
 
     def __enter__(self) -> OpenAIModel:
@@ -133,6 +134,11 @@ class OpenAIModel:
     def notes(self) -> list[str]:
         """What the run should tell the user about the model: downgrades, rate limiting."""
         out = list(self.format_notes)
+        if self.lost:
+            out.append(
+                f"{self.lost} request{'s' * (self.lost != 1)} timed out or lost the connection; "
+                "a provider may bill them, and the usage above does not count them"
+            )
         if self.limiter.lowest < self.limiter.maximum:
             out.append(
                 f"the provider rate-limited requests; concurrency went down to "
@@ -257,6 +263,10 @@ class OpenAIModel:
             except openai.RateLimitError as err:
                 if getattr(err, "code", None) != "insufficient_quota":
                     self.limiter.throttled(since=epoch)
+                raise
+            except (openai.APITimeoutError, openai.APIConnectionError):
+                with self._lock:  # the server may have done (and billed) the work
+                    self.lost += 1
                 raise
         self.limiter.succeeded()
         return completion

@@ -205,6 +205,7 @@ def test_timeout_is_retried(srv: FakeOpenAI, slept: list[float]) -> None:
     assert done.text == ANSWER
     assert time.monotonic() - started < 4.0
     assert [r.status for r in srv.requests] == [None, 200]  # the first never got an answer
+    assert any("1 request timed out or lost the connection" in n for n in model.notes())
 
 
 def test_retries_stop_after_max_retries(srv: FakeOpenAI, slept: list[float]) -> None:
