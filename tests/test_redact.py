@@ -27,6 +27,7 @@ from reviewbot.plan import make_plan
 from reviewbot.prompts import load_prompts
 from reviewbot.providers import resolve
 from reviewbot.redact import (
+    KEYWORDS,
     OURS,
     PLACEHOLDER_RE,
     Redactor,
@@ -34,6 +35,7 @@ from reviewbot.redact import (
     has_placeholder,
     scrub,
 )
+from reviewbot.redact.filetypes import profile_for
 from reviewbot.result import FailedChunk, ReviewResult, Usage
 from reviewbot.tokens import tokenizer_for
 from tests.conftest import CORPUS
@@ -47,6 +49,9 @@ GENERIC = {
     "Connection String Password",
     "Basic Auth Credentials",
     "Authorization Header",
+    "XML Config Secret",
+    "Command-Line Password",
+    "Netrc Password",
     "Base64 High Entropy String",
     "Hex High Entropy String",
     "Private Key",
@@ -123,6 +128,9 @@ def test_the_corpus_covers_the_common_providers() -> None:
         "Connection String Password",
         "Basic Auth Credentials",
         "Authorization Header",
+        "XML Config Secret",
+        "Command-Line Password",
+        "Netrc Password",
         "Base64 High Entropy String",
         "Hex High Entropy String",
     }
@@ -184,6 +192,41 @@ def test_env_files_get_the_unquoted_rules_and_code_does_not() -> None:
     line = "DB_PASSWORD=Fk" + "9q-27xv-Lm3"
     assert REDACTOR.redact_line(".env.local", line)[0] == "DB_PASSWORD=«redacted:Secret Keyword»"
     assert REDACTOR.redact_line("app.py", "password = cfg.password")[0] == "password = cfg.password"
+
+
+@pytest.mark.parametrize(
+    "path", ["a.py", ".env", "main.go", "x.cs", "x.cpp", "build.gradle", "a.yml", "notes.txt"]
+)
+def test_every_file_type_knows_passphrase_as_a_keyword(path: str) -> None:
+    """Our keyword rules are detect-secrets' with KEYWORDS for its words: had its patterns
+    changed, the substitution would do nothing, silently."""
+    assert all(KEYWORDS in rule.pattern for rule in profile_for(path).keyword_rules)
+
+
+def test_an_unquoted_value_ends_where_the_shell_splits_it() -> None:
+    pw = "Fk" + "9q-27xv-Lm3"
+    shown = {
+        (
+            "deploy.sh",
+            f"PGPASSWORD={pw} psql -h db",
+        ): "PGPASSWORD=«redacted:Secret Keyword» psql -h db",
+        ("ci.yml", f"run: java -Dapp.password={pw} -jar app.jar"): (
+            "run: java -Dapp.password=«redacted:Command-Line Password» -jar app.jar"
+        ),
+        ("app.yml", f"password: {pw} and more"): "password: «redacted:Secret Keyword»",  # YAML
+        ("deploy.sh", f'export PW_PASSWORD="{pw} two"'): (
+            'export PW_PASSWORD="«redacted:Secret Keyword»"'  # quoted: one word
+        ),
+    }
+    for (path, line), expected in shown.items():
+        assert REDACTOR.redact_line(path, line)[0] == expected
+
+
+@pytest.mark.parametrize("path", [".netrc", "_netrc", "home/me/.netrc", "test.netrc"])
+def test_a_netrc_file_masks_a_password_on_a_line_of_its_own(path: str) -> None:
+    line = "  password " + "Fk" + "9q-27xv-Lm3"
+    assert REDACTOR.redact_line(path, line)[0] == "  password «redacted:Secret Keyword»"
+    assert REDACTOR.redact_line("notes.txt", line)[0] == line  # elsewhere it needs `machine`
 
 
 def test_redacting_a_diff_keeps_its_line_numbers() -> None:
@@ -278,6 +321,12 @@ FRAGMENTS = [
     "password = ",
     "PASSWORD=",
     "api_key: ",
+    "passphrase: ",
+    "<password>",
+    "</password>",
+    " -p",
+    " --password=",
+    "machine h login u password ",
     '"',
     "'",
     "\n",
@@ -303,7 +352,19 @@ lines_strategy = st.lists(
     ),
     max_size=12,
 )
-PATHS = ["a.py", ".env", "config.yaml", "main.go", "server.pem", "notes.txt", "package-lock.json"]
+PATHS = [
+    "a.py",
+    ".env",
+    "config.yaml",
+    "main.go",
+    "server.pem",
+    "notes.txt",
+    "package-lock.json",
+    "deploy.sh",
+    "build.gradle",
+    ".netrc",
+    "web.config",
+]
 
 
 @given(lines=lines_strategy, path=st.sampled_from(PATHS))
@@ -320,14 +381,15 @@ def test_redaction_never_changes_the_number_of_lines(lines: list[str], path: str
 def _pattern_strings() -> st.SearchStrategy[str]:
     classes = [*get_mapping_from_secret_type_to_class().values(), *OURS]
     patterns = [p for cls in classes if issubclass(cls, RegexBasedDetector) for p in cls.denylist]
-    return st.sampled_from(patterns).flatmap(st.from_regex)
+    keyword_rules = {p: 0 for path in PATHS for p in profile_for(path).keyword_rules}
+    return st.sampled_from([*patterns, *keyword_rules]).flatmap(st.from_regex)
 
 
 @given(text=_pattern_strings(), path=st.sampled_from(PATHS))
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_gate_hides_nothing_a_plugin_matches(text: str, path: str) -> None:
-    """Strings made from every plugin's own patterns are masked the same with and without the
-    cheap checks in front."""
+    """Strings made from every plugin's own patterns, and from the keyword rules of each kind of
+    file, are masked the same with and without the cheap checks in front."""
     assert REDACTOR.redact_line(path, text)[0] == EVERYTHING.redact_line(path, text)[0]
 
 

@@ -2,10 +2,12 @@
 
 detect-secrets' heuristic filters come first (sequential, templated, non-alphanumeric and
 `$`-prefixed strings, ids), then ours. Generic values (whatever follows a name: keywords,
-connection strings, Authorization headers, Basic Auth) must not be a placeholder (`<your-key>`,
-`YOUR_API_KEY`, `sk-...`, `%s`), a well-known dummy or default (`changeme`, `admin`), a
-reference (`os.environ["X"]`, a path) or the value of a name that refers to a secret
-(`secretName`, `password_file`); in code a keyword value must be quoted and not prose. Hex
+connection strings, Authorization headers, XML values, command-line options, `.netrc` entries,
+Basic Auth) must not be a placeholder (`<your-key>`, `YOUR_API_KEY`, `sk-...`, `%s`, `@x@`), a
+boolean, a well-known dummy or default (`changeme`, `admin`), letters that name the thing
+(`repopwd`, `DB_PASSWORD`), a reference (`os.environ["X"]`, a path) or the value of a name that
+refers to a secret (`secretName`, `password_file`); in code a keyword value must be quoted and
+not prose, and on a command line a value must not be a metavar (`--password TEXT`). Hex
 strings count only where the line names a secret and no hash; base64 strings must not be glued
 words, integrity hashes or base64 of files or prose. Filler (`ghp_xxxx...`) and anything already
 masked are never secrets. Only the text within CONTEXT characters of the value is looked at.
@@ -26,7 +28,13 @@ from detect_secrets.plugins.high_entropy_strings import (
 )
 from detect_secrets.plugins.keyword import KeywordDetector
 
-from reviewbot.redact.detectors import AuthHeaderDetector, ConnectionStringDetector
+from reviewbot.redact.detectors import (
+    AuthHeaderDetector,
+    CommandLinePasswordDetector,
+    ConnectionStringDetector,
+    NetrcDetector,
+    XmlSecretDetector,
+)
 from reviewbot.redact.filetypes import Profile
 from reviewbot.redact.scrubbing import PLACEHOLDER_RE
 
@@ -36,6 +44,9 @@ GENERIC = {  # kinds whose value is whatever follows a name: filtered for look-a
     KeywordDetector.secret_type,
     ConnectionStringDetector.secret_type,
     AuthHeaderDetector.secret_type,
+    XmlSecretDetector.secret_type,
+    CommandLinePasswordDetector.secret_type,
+    NetrcDetector.secret_type,
     "Basic Auth Credentials",
 }
 _HEURISTICS = (
@@ -50,8 +61,9 @@ _PLACEHOLDER_VALUE = re.compile(
       | (?:your|my|insert|enter|replace|put|add|set)[\w\-.]*             # YOUR_API_KEY
       | [\w\-.]*(?:[_-]here|placeholder|redacted|example)
       | %[-\w]*[sdr] | %\([^)]*\)[sdr] | \{\d*\} | \?+ | :\w+ | @\w+      # %s, {0}, :bind
+      | @[\w.\-]+@ | %[\w.\-]+% | \#\{[^}]*\}\#? | __[\w.\-]+__    # @x@, %X%, #{X}#, __X__
       | null | none | nil | undefined | true | false | empty | required | optional | todo
-      | tbd | fixme | str | string | bytes | secretstr | int
+      | tbd | fixme | str | string | bytes | secretstr | int | yes | no | on | off
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -59,6 +71,9 @@ _DUMMY_VALUES = frozenset(
     """password passwd pass pwd pw secret secrets token secret-token changeme changeit admin root
     test testing example dummy fake foo bar baz qwerty 123456 12345678 letmein default guest
     user username sample demo mysecret mypassword""".split()
+)
+_NAMES_ITSELF = re.compile(  # `repopwd`, `proxypass`, `DB_PASSWORD`: letters naming the thing
+    r"[A-Za-z_.\-]*(?:pass|pwd|secret|token)[A-Za-z_.\-]*", re.IGNORECASE
 )
 _REFERENCE = re.compile(  # os.environ["X"], get_secret(), a URL without credentials, a path
     r"^(?:[\w.\-]+[\[(]|https?://[^@\s]*$|(?:/|~/|\./|\.\./|[A-Za-z]:\\)[\w.\-/\\]+$)"
@@ -83,6 +98,7 @@ _SECRET_WORDS = re.compile(
 )
 _SRI = re.compile(r"^(?:sha(?:1|256|384|512)|md5)-", re.IGNORECASE)  # integrity="sha384-..."
 _WORD = re.compile("[A-Z]?[a-z]{3,}")
+_METAVAR = re.compile("[A-Z][A-Z_]*")
 _URLSAFE = str.maketrans("-_", "+/")
 _FILE_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"\x1f\x8b", b"PK\x03\x04")
 _FILE_MAGIC += (b"wOF", b"RIFF", b"\x00\x00\x01\x00", b"\x00asm", b"<svg", b"<?xml")
@@ -116,11 +132,14 @@ def _keep_generic(kind: str, line: str, start: int, end: int, profile: Profile) 
     value = line[start:end]
     if (
         value.lower() in _DUMMY_VALUES
+        or _NAMES_ITSELF.fullmatch(value)
         or _PLACEHOLDER_VALUE.match(value)
         or _REFERENCE.match(value)
         or _SYNTAX.search(value)
     ):
         return False
+    if kind == CommandLinePasswordDetector.secret_type:
+        return not _METAVAR.fullmatch(value)  # a metavar: `--password TEXT`, `-p VALUE`
     if kind != KeywordDetector.secret_type:
         return True
     name = _NAME.search(line[max(0, start - CONTEXT) : start])

@@ -18,18 +18,17 @@ from collections.abc import Iterable, Sequence
 
 from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
-from detect_secrets.plugins.keyword import DENYLIST_REGEX
 
 from reviewbot.redact.detectors import OURS
-from reviewbot.redact.filetypes import Profile
+from reviewbot.redact.filetypes import KEYWORDS, Profile
 
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_DENYLIST = re.compile(DENYLIST_REGEX)  # what KeywordDetector's rules all need, on folded text
+_DENYLIST = re.compile(KEYWORDS)  # what KeywordDetector's rules all need, on folded text
 _GATE_WORDS = re.compile(
     "|".join(
         re.escape(word)
         for words in (
-            "key pass pwd secret contras",  # each word of DENYLIST_REGEX has one
+            "key pass pwd secret contras",  # each word of KEYWORDS has one
             "token bearer basic aws :// @tcp( @unix( jdbc xox xapp hooks.slack eyj sk- aiza",
             "npm_ hf_ pypi-ag sg. sq0csp- k_live_ k_test_ ghp_ gho_ ghu_ ghs_ ghr_ github_pat_",
             "glpat- gldt- glft- glsoat- glrt- glcbt- glimt- glptt- glagent- gloas- gr1348941",
@@ -37,6 +36,7 @@ _GATE_WORDS = re.compile(
         for word in words.split()
     )
     + "|cl(?:oudant|ou)?[_-]?(?:api)?pw"  # Cloudant's `cl_pw`
+    + r"|-[pau](?<=\s-[pau])|--(?:proxy-)?user"  # `mysql -pv`, `redis-cli -a v`, `curl -u u:v`
 )
 _GATE_SHAPES = (
     r"A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA)[0-9A-Z]{16}",  # AWS

@@ -4,8 +4,9 @@ detect-secrets' plugins run in-process on single lines through their own `analyz
 through its global settings: nothing global changes and no verification request can be made).
 KeywordDetector gets the rules of the file's type and is asked again after each value it
 reports; the entropy plugins also see unquoted values in config files. Each value found is
-located in the line, widened to its whole token unless generic, and kept only if it passes the
-filters (`filters.keep`).
+located in the line, widened to its whole token unless generic (where an unquoted value glued to
+`--option=`, or to `NAME=` in a shell script, ends at the first blank), and kept only if it passes
+the filters (`filters.keep`).
 
 Speed: a line is scanned only if it passes the gate (`gate`). Each distinct line is scanned
 once per kind of file. detect-secrets' patterns take quadratic time on hostile lines, so lines
@@ -36,6 +37,10 @@ MAX_TOKEN = 4096  # a masked token is widened at most this far each way
 
 _TOKEN_HEAD = re.compile(f"[A-Za-z0-9_]{{0,{MAX_TOKEN}}}")  # a token goes on this way...
 _TOKEN_TAIL = re.compile(f"(?:[A-Za-z0-9_+/=]|-(?!-)){{0,{MAX_TOKEN}}}")  # ...base64 this way
+_BLANK = re.compile(r"\s")
+_MAX_NAME = 128  # how far back `_clip` looks for the name
+_ASSIGNED = re.compile(r"(?:^|\s)[\w.\-]+=$")  # `NAME=v` and `--name=v` in a shell script
+_OPTION = re.compile(r"(?:^|[\s\"'`])--?[\w.\-]+=$")  # `--password=v`, `-Dx.password=v` anywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class LineScanner:
                 plugin = self._ranked[rank]
                 widen = plugin.secret_type not in GENERIC  # generic values are whole already
                 for start, end in _occurrences(text, value, offset, offset + len(window), widen):
+                    end = end if widen else _clip(text, start, end, profile.shell)
                     if any(a < end and start < b for a, b in masked):
                         continue  # already masked: masking twice changes nothing
                     if keep(plugin, text, start, end, profile):
@@ -115,6 +121,16 @@ def _keyword_values(
             return
         nearest = min(starts)  # a value may hold the next name: `a_pwd="b_pwd"=c`
         start = nearest if nearest > start else start + 1
+
+
+def _clip(text: str, start: int, end: int, shell: bool) -> int:
+    """Where an unquoted value glued to `name=` ends: at the first blank, as a shell splits it,
+    after an option (`--password=v rest`) and in shell scripts (`PGPASSWORD=v psql`)."""
+    blank = _BLANK.search(text, start, end)
+    if blank is None or start == 0 or text[start - 1] != "=":
+        return end
+    name = _ASSIGNED if shell else _OPTION
+    return blank.start() if name.search(text[max(0, start - _MAX_NAME) : start]) else end
 
 
 def _occurrences(text: str, value: str, lo: int, hi: int, widen: bool) -> Iterable[tuple[int, int]]:
