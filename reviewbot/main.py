@@ -23,13 +23,11 @@ from reviewbot.config import (
     find_config_file,
     read_config_text,
 )
-from reviewbot.errors import EXIT_BUG, EXIT_OK, ReviewbotError, UsageError
+from reviewbot.errors import EXIT_BUG, ReviewbotError, UsageError
 from reviewbot.github import actions
-from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review
-from reviewbot.plan import Plan
-from reviewbot.providers import PRESETS, Endpoint, api_key
+from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review, show_plan
+from reviewbot.providers import PRESETS, api_key
 from reviewbot.publish import RENDERERS
-from reviewbot.publish import plan as plan_out
 from reviewbot.redact import Redactor, ScrubFilter
 from reviewbot.result import ReviewResult
 
@@ -241,12 +239,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, redactor: Red
     sys.stdout.write(RENDERERS[args.format](result, color))
     write_sarif(args.sarif, result)
     return exit_code(result, config)
-
-
-def show_plan(plan: Plan, fmt: str, config: Config, endpoint: Endpoint) -> int:
-    render = plan_out.render_json if fmt == "json" else plan_out.render_text
-    sys.stdout.write(render(plan, config.self_check, endpoint))
-    return EXIT_OK
 
 
 def write_sarif(path: str | None, result: ReviewResult) -> None:

@@ -20,6 +20,7 @@ from reviewbot.model import OpenAIModel
 from reviewbot.plan import Plan, make_plan
 from reviewbot.prompts import Prompts, load_prompts
 from reviewbot.providers import Endpoint, resolve
+from reviewbot.publish import plan as plan_out
 from reviewbot.redact import Redactor, has_placeholder
 from reviewbot.result import FailedChunk, ReviewResult
 from reviewbot.review import ChunkOutcome, Reviewer
@@ -114,6 +115,13 @@ def scrub_result(result: ReviewResult, redactor: Redactor) -> ReviewResult:
     result.failed = [FailedChunk(c.index, c.paths, clean(c.reason)) for c in result.failed]
     result.stopped = clean(result.stopped) if result.stopped else result.stopped
     return result
+
+
+def show_plan(plan: Plan, fmt: str, config: Config, endpoint: Endpoint) -> int:
+    """`--dry-run`: the plan and its price on stdout, as text or JSON."""
+    render = plan_out.render_json if fmt == "json" else plan_out.render_text
+    sys.stdout.write(render(plan, config.self_check, endpoint))
+    return EXIT_OK
 
 
 def why_nothing(plan: Plan) -> str:

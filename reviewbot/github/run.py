@@ -35,10 +35,9 @@ from reviewbot.github.publish import (
     summary_markdown,
     upsert_summary,
 )
-from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review
+from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review, show_plan
 from reviewbot.prompts import TEMPLATES
 from reviewbot.providers import api_key
-from reviewbot.publish import plan as plan_out
 from reviewbot.redact import Redactor
 from reviewbot.result import ReviewResult
 from reviewbot.triage import Skipped
@@ -236,12 +235,7 @@ def run_github(args: argparse.Namespace, redactor: Redactor | None = None) -> in
         diff, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor
     )
     if args.dry_run:
-        sys.stdout.write(
-            (plan_out.render_json if args.format == "json" else plan_out.render_text)(
-                plan, config.self_check, endpoint
-            )
-        )
-        return EXIT_OK
+        return show_plan(plan, args.format, config, endpoint)
     cache_root = None if args.no_cache else Path.cwd()  # the workspace, kept by actions/cache
     result = run_review(
         plan, prompts, config, endpoint, key, quiet=args.quiet, cache_root=cache_root
