@@ -27,9 +27,8 @@ from reviewbot.errors import EXIT_BUG, ReviewbotError, UsageError
 from reviewbot.github import actions
 from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review, show_plan
 from reviewbot.providers import PRESETS, api_key
-from reviewbot.publish import RENDERERS
+from reviewbot.publish import RENDERERS, sarif
 from reviewbot.redact import Redactor, ScrubFilter
-from reviewbot.result import ReviewResult
 
 log = logging.getLogger("reviewbot")
 
@@ -237,12 +236,5 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, redactor: Red
         and "NO_COLOR" not in os.environ
     )
     sys.stdout.write(RENDERERS[args.format](result, color))
-    write_sarif(args.sarif, result)
+    sarif.write(args.sarif, result)
     return exit_code(result, config)
-
-
-def write_sarif(path: str | None, result: ReviewResult) -> None:
-    if path:
-        from reviewbot.publish import sarif
-
-        Path(path).write_text(sarif.render(result), encoding="utf-8")

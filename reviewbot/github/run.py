@@ -38,6 +38,7 @@ from reviewbot.github.publish import (
 from reviewbot.pipeline import endpoint_for, exit_code, plan_review, run_review, show_plan
 from reviewbot.prompts import TEMPLATES
 from reviewbot.providers import api_key
+from reviewbot.publish import sarif
 from reviewbot.redact import Redactor
 from reviewbot.result import ReviewResult
 from reviewbot.triage import Skipped
@@ -305,7 +306,4 @@ def keep(
             "review-url": (posted.review_url if posted else None) or "",
         }
     )
-    if args.sarif:
-        from reviewbot.publish import sarif
-
-        Path(args.sarif).write_text(sarif.render(result), encoding="utf-8")
+    sarif.write(args.sarif, result)

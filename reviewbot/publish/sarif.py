@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from reviewbot import __version__
@@ -66,3 +67,9 @@ def document(result: ReviewResult) -> dict[str, Any]:
 
 def render(result: ReviewResult, color: bool = False) -> str:
     return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: str | None, result: ReviewResult) -> None:
+    """`--sarif PATH`: the result as a SARIF file (nothing when no path is given)."""
+    if path:
+        Path(path).write_text(render(result), encoding="utf-8")
