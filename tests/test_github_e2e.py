@@ -377,3 +377,11 @@ def test_dry_run_needs_no_key_and_posts_nothing(monkeypatch, tmp_path, pr, capsy
         assert env.model.requests == []
         writes = [c for c in env.gh.calls if c.method != "GET"]
         assert writes == []
+
+
+def test_sarif_from_a_pull_request_review(env: Env) -> None:
+    assert env.run("--sarif", str(env.tmp / "review.sarif")) == 0
+    results = json.loads((env.tmp / "review.sarif").read_text())["runs"][0]["results"]
+    assert sorted(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results
+    ) == [2, 3]
