@@ -385,3 +385,20 @@ def test_sarif_from_a_pull_request_review(env: Env) -> None:
     assert sorted(
         r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results
     ) == [2, 3]
+
+
+def test_a_merge_from_the_base_branch_is_not_reviewed(env: Env) -> None:
+    """The compare diff of a push that merged main holds main's changes; they are left out."""
+    assert env.run() == 0
+    upstream = (
+        "diff --git a/upstream.py b/upstream.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/upstream.py\n@@ -0,0 +1 @@\n+z = 1 / 0\n"
+    )
+    env.gh.update_pull(7, diff=FULL_AFTER_PUSH, head_sha=HEAD2, keep_old_commits=True)
+    env.gh.add_commit_range(7, HEAD, HEAD2, PUSH + upstream)
+    env.model.reset()
+    assert env.run() == 0
+    prompts = " ".join(r.body["messages"][-1]["content"] for r in env.model.requests)
+    assert "util.py" in prompts
+    assert "upstream.py" not in prompts
+    assert [(c["path"], c["line"]) for c in env.gh.reviews(7)[-1]["comments"]] == [("util.py", 2)]

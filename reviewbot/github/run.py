@@ -139,25 +139,49 @@ def notice(message: str) -> None:
     actions.write_summary(f"**reviewbot:** {message}\n")
 
 
-def choose_diff(
-    api: GitHubAPI, pull: PullInfo, last: str | None, full: bool
-) -> tuple[str, list[Skipped], str | None]:
-    """The text to review: changes since the last reviewed head when possible, else all."""
+@dataclass(frozen=True)
+class Change:
+    """What to review, and against what to place it."""
+
+    review: Diff  # the whole pull request, or what changed since `since`
+    whole: Diff  # the pull request's diff: inline comments must land on it
+    skipped: list[Skipped]
+    since: str | None  # the last reviewed head, for an incremental review
+
+
+def whole_pull_diff(api: GitHubAPI, pull: PullInfo) -> tuple[Diff, list[Skipped]]:
+    text = api.pull_diff(pull.number)
+    if text is not None:
+        return parse_diff(text), []
+    log.warning("GitHub will not send a diff this large; using the file list's patches")
+    text, skipped = api.pull_diff_from_files(pull.number)
+    return parse_diff(text), skipped
+
+
+def choose_change(api: GitHubAPI, pull: PullInfo, last: str | None, full: bool) -> Change:
+    """Changes since the last reviewed head when possible, else the whole pull request.
+
+    An incremental diff keeps only the pull request's own files: a merge of the base branch
+    into it brings changes that are not the author's to review."""
+    whole, skipped = whole_pull_diff(api, pull)
     if last and not full and last != pull.head_sha:
         text = api.compare_diff(last, pull.head_sha)
         if text is not None:
-            return text, [], last
+            ours = {f.path for f in whole.files}
+            since = parse_diff(text)
+            kept = tuple(f for f in since.files if f.path in ours)
+            if len(kept) < len(since.files):
+                log.info(
+                    "left out %d files changed by merging the base branch",
+                    len(since.files) - len(kept),
+                )
+            return Change(Diff(kept), whole, [], last)
         log.warning(
             "cannot compare %s...%s (force-push?): reviewing the whole pull request",
             last[:12],
             pull.head_sha[:12],
         )
-    text = api.pull_diff(pull.number)
-    if text is not None:
-        return text, [], None
-    log.warning("GitHub will not send a diff this large; using the file list's patches")
-    text, skipped = api.pull_diff_from_files(pull.number)
-    return text, skipped, None
+    return Change(whole, whole, skipped, None)
 
 
 def reanchor(result: ReviewResult, full: Diff) -> None:
@@ -229,11 +253,10 @@ def run_github(args: argparse.Namespace, redactor: Redactor | None = None) -> in
             "(use the full-review switch to review it again)"
         )
         return EXIT_OK
-    text, extra_skipped, since = choose_diff(api, pull, last, args.full_review)
-    diff = parse_diff(text)
+    change = choose_change(api, pull, last, args.full_review)
     prompts_dir = remote_prompts(api, pull, config.prompts_dir) if config.prompts_dir else None
     plan, prompts = plan_review(
-        diff, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor
+        change.review, config, endpoint, prompts_dir, quiet=args.quiet, redactor=redactor
     )
     if args.dry_run:
         return show_plan(plan, args.format, config, endpoint)
@@ -241,13 +264,10 @@ def run_github(args: argparse.Namespace, redactor: Redactor | None = None) -> in
     result = run_review(
         plan, prompts, config, endpoint, key, quiet=args.quiet, cache_root=cache_root
     )
-    result.skipped.extend(extra_skipped)
-    if since and result.findings:  # anchors must be checked against the whole PR's diff
-        full_text = api.pull_diff(pull.number)
-        if full_text is None:
-            full_text, _ = api.pull_diff_from_files(pull.number)
-        reanchor(result, parse_diff(full_text))
-    return publish(api, pull, result, config, summary, since, args)
+    result.skipped.extend(change.skipped)
+    if change.since:  # anchors must land on the whole pull request's diff
+        reanchor(result, change.whole)
+    return publish(api, pull, result, config, summary, change.since, args)
 
 
 def publish(
